@@ -1,0 +1,3 @@
+from audit.cli.main import cli
+
+cli()

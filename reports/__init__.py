@@ -1,0 +1,1 @@
+"""Regulatory-style audit reports (HTML, Markdown, JSON, PDF) built from one report model."""
