@@ -98,7 +98,9 @@ CONVERSATION_FIELDS = (
     "ended_at",
     "hash",
 )
-# The hashed fields of a turn: everything stored except the chain itself.
+# The stored fields of a turn; all but the chain itself and ``latency_ms`` are hashed. Latency
+# is a measurement, not content: leaving it out lets a resumed or replayed run, which sees the
+# same replies at other speeds, reproduce the same hashes.
 TURN_FIELDS = (
     "conversation_id",
     "idx",
@@ -140,8 +142,11 @@ def first_prev_hash(conversation_id: str, seed: int) -> str:
     return sha256_hex(canonical_json({"conversation": conversation_id, "seed": seed}))
 
 
+HASHED_TURN_FIELDS = tuple(name for name in TURN_FIELDS if name != "latency_ms")
+
+
 def turn_hash(prev_hash: str, turn: dict) -> str:
-    hashed = {name: turn.get(name) for name in TURN_FIELDS}
+    hashed = {name: turn.get(name) for name in HASHED_TURN_FIELDS}
     return sha256_hex(prev_hash + canonical_json(hashed))
 
 

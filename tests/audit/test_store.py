@@ -86,6 +86,7 @@ def test_chain_matches_the_contract_formula(tmp_path):
             "ground_truth_json": None,
         }
         fields.update(t)
+        fields.pop("latency_ms", None)  # a measurement, not hashed
         prev = hashlib.sha256((prev + canonical_json(fields)).encode()).hexdigest()
     assert head == prev
     assert store.verify_chains() == []
