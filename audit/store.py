@@ -184,11 +184,16 @@ class ChainProblem:
 class Store:
     """A run's SQLite database. Safe to open again on an existing run (resume)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
         path = Path(path)
         if path.is_dir():
             path = path / DB_NAME
         self.path = path
+        if read_only:
+            # verify and export must not change what they check (not even create a WAL file's
+            # schema): open the existing file read-only.
+            self.db = sqlite3.connect(f"file:{run_db_path(path)}?mode=ro", uri=True)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
