@@ -248,3 +248,20 @@ def write_target(path: Path, kind: str = "rasa", url: str = "", **metadata) -> P
     lines += ["timeout_s: 2", "retries: 2", f"metadata: {json.dumps(metadata)}"]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def patch_detector(monkeypatch=None) -> None:
+    """Make ``coi-audit run`` label with ``keyword_detector`` (in-process or in a subprocess)."""
+    import audit.cli.run
+
+    if monkeypatch is not None:
+        monkeypatch.setattr(audit.cli.run, "default_detector", keyword_detector)
+    else:
+        audit.cli.run.default_detector = keyword_detector
+
+
+if __name__ == "__main__":  # `python -m tests.fakebot run ...`: the CLI with the test detector
+    from audit.cli.main import cli
+
+    patch_detector()
+    cli(prog_name="coi-audit")
