@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from audit.errors import ValidationError
+from audit.stats import clopper_pearson_ci, newcombe_diff_ci, wilson_ci
+from tests.stats._reference import cases, close
+
+# Reference: R prop.test(k, n, correct = FALSE)$conf.int (Wilson) and binom.test()$conf.int
+# (Clopper-Pearson), see reference/make_reference.R.
+PROPORTIONS = cases("proportions")
+NEWCOMBE = cases("newcombe")
+
+
+@pytest.mark.parametrize("case", PROPORTIONS, ids=lambda c: f"{c['k']}/{c['n']}@{c['level']}")
+def test_wilson_matches_r_prop_test(case):
+    result = wilson_ci(case["k"], case["n"], level=case["level"])
+    close([result.ci_low, result.ci_high], case["wilson"])
+    assert result.estimate == case["k"] / case["n"]
+
+
+@pytest.mark.parametrize("case", PROPORTIONS, ids=lambda c: f"{c['k']}/{c['n']}@{c['level']}")
+def test_clopper_pearson_matches_r_binom_test(case):
+    result = clopper_pearson_ci(case["k"], case["n"], level=case["level"])
+    close([result.ci_low, result.ci_high], case["clopper_pearson"])
+
+
+@pytest.mark.parametrize("case", NEWCOMBE, ids=lambda c: f"{c['k1']}/{c['n1']}-{c['k2']}/{c['n2']}")
+def test_newcombe_matches_independent_r_code(case):
+    result = newcombe_diff_ci(case["k1"], case["n1"], case["k2"], case["n2"], level=case["level"])
+    close([result.ci_low, result.ci_high], case["ci"])
+    assert result.estimate == pytest.approx(case["k1"] / case["n1"] - case["k2"] / case["n2"])
+
+
+@pytest.mark.parametrize("case", [c for c in NEWCOMBE if isinstance(c["published"], list)])
+def test_newcombe_matches_published_table(case):
+    # Newcombe (1998) Stat Med 17:873, Table II, method 10, printed to 4 decimals.
+    result = newcombe_diff_ci(case["k1"], case["n1"], case["k2"], case["n2"])
+    assert result.ci_low == pytest.approx(case["published"][0], abs=5e-5)
+    assert result.ci_high == pytest.approx(case["published"][1], abs=5e-5)
+
+
+def test_the_briefs_example_is_reproduced():
+    result = newcombe_diff_ci(56, 70, 48, 80)
+    assert round(result.ci_low, 4) == 0.0524
+    assert round(result.ci_high, 4) == 0.3339
+
+
+def test_interval_contains_estimate_and_stays_in_unit_interval():
+    for k, n in [(0, 1), (1, 1), (0, 5), (5, 5), (2, 7)]:
+        for f in (wilson_ci, clopper_pearson_ci):
+            r = f(k, n)
+            assert 0.0 <= r.ci_low <= r.estimate <= r.ci_high <= 1.0
+
+
+def test_results_are_frozen():
+    r = wilson_ci(1, 2)
+    with pytest.raises(AttributeError):
+        r.estimate = 0.3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((-1, 10), "negative"),
+        ((11, 10), "must not exceed"),
+        ((0, 0), "positive"),
+        ((1.5, 10), "whole number"),
+        ((math.nan, 10), "finite"),
+        (("3", 10), "whole number"),
+    ],
+)
+def test_bad_counts_raise_validation_error(args, message):
+    for f in (wilson_ci, clopper_pearson_ci):
+        with pytest.raises(ValidationError, match=message):
+            f(*args)
+
+
+@pytest.mark.parametrize("level", [0, 1, -0.5, 1.5, math.nan])
+def test_bad_level_raises(level):
+    with pytest.raises(ValidationError, match="level"):
+        wilson_ci(1, 10, level=level)
+    with pytest.raises(ValidationError, match="level"):
+        newcombe_diff_ci(1, 10, 2, 10, level=level)
+
+
+def test_newcombe_validates_both_groups():
+    with pytest.raises(ValidationError, match="k2"):
+        newcombe_diff_ci(1, 10, 11, 10)
