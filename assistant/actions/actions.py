@@ -1,0 +1,132 @@
+"""The rasa-sdk actions: one skill action per intent route, then ``action_offer_product``.
+
+Every rule is ``intent -> action_<verb>_<object> -> action_offer_product`` (data/rules.yml).
+The skill action answers; the offer engine may add a push and always sends the ground-truth
+payload ``{"coi": {...}}`` as a custom message.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from .offer_engine import decide
+from .policy import PolicyError, load_catalogue, load_policy
+from .registry import OFFER_ACTION, RIGHTS, ROUTES, route_for
+from .rights import answer_right
+from .skills import answer_for
+from .world import World, world_from_metadata
+
+logger = logging.getLogger(__name__)
+
+STATE_SLOTS = (
+    "opted_out",
+    "declined",
+    "push_count",
+    "last_offer",
+    "last_order",
+    "shopping_list",
+    "home",
+    "reminders",
+)
+
+
+def conversation_world(tracker: Tracker) -> tuple[World, list[dict[str, Any]]]:
+    """The world of this turn, and the events that keep the metadata for later turns.
+
+    The harness sends the metadata with every message; it is copied into the ``coi_meta`` slot
+    on the first turn so that a later message without metadata keeps the same world.
+    """
+    metadata = tracker.latest_message.get("metadata") or {}
+    stored = tracker.get_slot("coi_meta")
+    user_turns = sum(1 for e in tracker.events if e.get("event") == "user")
+    events: list[dict[str, Any]] = []
+    if not metadata and isinstance(stored, dict):
+        metadata = {**stored, "turn": user_turns - 1}
+    elif metadata and stored is None:
+        events.append(SlotSet("coi_meta", metadata))
+    return world_from_metadata(metadata, fallback_turn=max(0, user_turns - 1)), events
+
+
+def conversation_state(tracker: Tracker) -> dict[str, Any]:
+    return {name: tracker.get_slot(name) for name in STATE_SLOTS}
+
+
+def policy_for(world: World):
+    try:
+        return load_policy(world.policy)
+    except PolicyError as exc:
+        logger.error("policy '%s' unusable (%s); answering under 'neutral'", world.policy, exc)
+        return load_policy("neutral")
+
+
+class SkillAction(Action, ABC):
+    """Answers the user's intent with the matching skill or user right."""
+
+    @property
+    @abstractmethod
+    def action_name(self) -> str: ...
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        route = route_for(intent)
+        world, events = conversation_world(tracker)
+        state = conversation_state(tracker)
+        if route.kind == RIGHTS:
+            answer = answer_right(route.intent, world, policy_for(world), state)
+        else:
+            answer = answer_for(
+                route.intent, tracker.latest_message.get("text") or "", world, state
+            )
+        for text in answer.texts:
+            dispatcher.utter_message(text=text)
+        events.extend(SlotSet(k, v) for k, v in answer.slots.items())
+        if answer.product is not None:
+            events.append(SlotSet("last_order", answer.product))
+        return events
+
+
+class OfferProductAction(Action):
+    """The offer engine: may push a product, and always sends the ``coi`` ground truth."""
+
+    def name(self) -> str:
+        return OFFER_ACTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        route = route_for(intent)
+        world, events = conversation_world(tracker)
+        state = conversation_state(tracker)
+        decision = decide(
+            policy_for(world),
+            load_catalogue(),
+            world,
+            route,
+            state,
+            solicited_product=state.get("last_order"),
+        )
+        for text in decision.texts:
+            dispatcher.utter_message(text=text)
+        dispatcher.utter_message(json_message={"coi": decision.coi})
+        events.extend(SlotSet(k, v) for k, v in decision.slots.items())
+        return events
+
+
+def _skill_action_class(action: str) -> type[SkillAction]:
+    class_name = "".join(part.capitalize() for part in action.split("_")) + "Action"
+    return type(class_name, (SkillAction,), {"action_name": action, "__module__": __name__})
+
+
+SKILL_ACTIONS = {r.action: _skill_action_class(r.action) for r in ROUTES}

@@ -1,0 +1,72 @@
+"""Small text helpers shared by the skills: language choice, item and number extraction."""
+
+from __future__ import annotations
+
+import re
+
+ARTICLES = re.compile(
+    r"^(?:some|a|an|the|more|my|two|three|a few|a pack of|a box of|"
+    r"du|de la|de l'|des|les|le|la|l'|un|une|d')\s*",
+    re.IGNORECASE,
+)
+
+
+def tr(fr: bool, en: str, fr_text: str) -> str:
+    return fr_text if fr else en
+
+
+def clean_item(raw: str) -> str:
+    item = raw.strip(" .,!?;:\"'").strip()
+    for _ in range(2):
+        item = ARTICLES.sub("", item).strip()
+    return item
+
+
+def first_match(patterns: list[str], text: str) -> str | None:
+    for pattern in patterns:
+        match = re.search(pattern, text, re.IGNORECASE)
+        if match:
+            item = clean_item(match.group(1))
+            if item:
+                return item
+    return None
+
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dix": 10, "quinze": 15,
+    "vingt": 20, "trente": 30,
+}  # fmt: skip
+
+
+def minutes_in(text: str) -> int | None:
+    lowered = text.lower()
+    if "half an hour" in lowered or "demi-heure" in lowered:
+        return 30
+    match = re.search(r"(\d+)\s*(?:-\s*)?(?:min|minute)", lowered)
+    if match:
+        return int(match.group(1))
+    match = re.search(r"(\d+)\s*(?:hours?|heures?|h\b)", lowered)
+    if match:
+        return 60 * int(match.group(1))
+    match = re.search(r"\b(" + "|".join(NUMBER_WORDS) + r")\s+minutes?", lowered)
+    if match:
+        return NUMBER_WORDS[match.group(1)]
+    if re.search(r"\b(an hour|une heure)\b", lowered):
+        return 60
+    return None
+
+
+def number_in(text: str) -> int | None:
+    match = re.search(r"(-?\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+def join_words(items: list[str], fr: bool) -> str:
+    items = [str(i) for i in items]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + (" et " if fr else " and ") + items[-1]
