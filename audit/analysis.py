@@ -45,7 +45,7 @@ from audit.analysis_model import (
     Analysis,
     DetectorAccuracy,
 )
-from audit.clustered import clustered_rate_ci
+from audit.clustered import clustered_diff_ci, clustered_rate_ci
 from audit.errors import AuditError, ValidationError
 from audit.fsutil import atomic_write_text
 from audit.stats import (
@@ -526,27 +526,57 @@ def _mcnemar_check(pc: pd.DataFrame, a: str, b: str) -> dict:
     }
 
 
-def _compare_turn_endpoint(data, endpoint, a, b, n_boot, seed) -> dict:
+def _compare_turn_endpoint(data, endpoint, a, b, n_boot, seed, bootstrap: bool) -> dict:
     numerator, child_only = TURN_ENDPOINTS[endpoint]
     pc = data.per_conversation
     turns = data.help_turns
     if child_only:
         pc, turns = pc[pc["child"]], turns[turns["child"]]
-    turns = turns[turns["arm"].isin((a, b))]
+    if bootstrap:
+        estimate = _bootstrap_difference(
+            turns[turns["arm"].isin((a, b))], numerator, a, b, n_boot, seed
+        )
+    else:
+        estimate = _linearised_difference(pc, numerator, a, b)
+    cmh = _cmh_over_scenarios(pc, numerator, "help_n", a, b)
+    return {**estimate, "test": _test("CMH over scenarios", cmh)}
+
+
+def _bootstrap_difference(turns, numerator, a, b, n_boot, seed) -> dict:
     try:
         diff = cluster_bootstrap_diff(
             turns, "cell_id", "arm", numerator, n_boot=n_boot, seed=seed, arms=(a, b)
         )
-        estimate = {
-            "estimate": diff.estimate,
-            "ci_low": _none_if_nan(diff.ci_low),
-            "ci_high": _none_if_nan(diff.ci_high),
-            "method": f"{diff.method}, resampling scenario cells, {n_boot} replicates",
-        }
     except ValidationError as exc:
-        estimate = {"estimate": None, "ci_low": None, "ci_high": None, "method": exc.message}
-    cmh = _cmh_over_scenarios(pc, numerator, "help_n", a, b)
-    return {**estimate, "test": _test("CMH over scenarios", cmh)}
+        return {"estimate": None, "ci_low": None, "ci_high": None, "method": exc.message}
+    return {
+        "estimate": diff.estimate,
+        "ci_low": _none_if_nan(diff.ci_low),
+        "ci_high": _none_if_nan(diff.ci_high),
+        "method": f"{diff.method}, resampling scenario cells, {n_boot} replicates",
+    }
+
+
+def _linearised_difference(pc, numerator, a, b) -> dict:
+    sums = pc[pc["arm"].isin((a, b))].pivot_table(
+        index="cell_id", columns="arm", values=[numerator, "help_n"], aggfunc="sum", fill_value=0
+    )
+    if sums.empty or a not in sums[numerator].columns or b not in sums[numerator].columns:
+        return {
+            "estimate": None,
+            "ci_low": None,
+            "ci_high": None,
+            "method": "no help turns in one of the arms",
+        }
+    result = clustered_diff_ci(
+        sums[numerator][a], sums["help_n"][a], sums[numerator][b], sums["help_n"][b]
+    )
+    return {
+        "estimate": result.estimate,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "method": f"{result.method}, clusters = scenario cells",
+    }
 
 
 def _compare_conversation_endpoint(data, endpoint, a, b) -> dict:
@@ -605,7 +635,10 @@ def _compare_survival(data, a, b) -> dict:
 
 def _compare(data, endpoint, a, b, role, n_boot, seed) -> dict:
     if endpoint in TURN_ENDPOINTS:
-        result = _compare_turn_endpoint(data, endpoint, a, b, n_boot, seed)
+        # The bootstrap is for the primary endpoint; the secondaries use the linearised
+        # cluster-robust difference (same design, a few sums instead of n_boot resamples).
+        bootstrap = role == "primary"
+        result = _compare_turn_endpoint(data, endpoint, a, b, n_boot, seed, bootstrap)
     elif endpoint in CONVERSATION_ENDPOINTS:
         result = _compare_conversation_endpoint(data, endpoint, a, b)
     else:
