@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from audit.errors import AuditError
 from audit.store import load_run
@@ -47,14 +49,28 @@ def export_run(
         elif fmt == "parquet":
             _atomic(path, lambda tmp, f=frame: f.to_parquet(tmp, index=False, engine="pyarrow"))
         else:
-            _atomic(
-                path,
-                lambda tmp, f=frame: f.to_json(
-                    tmp, orient="records", lines=True, force_ascii=False
-                ),
-            )
+            _atomic(path, lambda tmp, f=frame: _write_jsonl(f, tmp))
         written.append(path)
     return written
+
+
+def _plain(value):
+    """A JSON-able Python value: NaN/NA become null, numpy scalars and arrays plain values."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NA or value is None:
+        return None
+    return value
+
+
+def _write_jsonl(frame, path: str) -> None:
+    # json.dumps keeps floats exact (repr), unlike pandas' to_json (at most 15 digits).
+    with open(path, "w", encoding="utf-8") as handle:
+        for record in frame.to_dict("records"):
+            row = {key: _plain(value) for key, value in record.items()}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 @click.command("export")
