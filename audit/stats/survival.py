@@ -91,14 +91,10 @@ def kaplan_meier(times, events, level: float = 0.95) -> KaplanMeier:
     # shift < 0 because log S < 0, so the minus sign gives the lower limit.
     lower[inside] = np.exp(-np.exp(np.log(-log_s) - shift))
     upper[inside] = np.exp(-np.exp(np.log(-log_s) + shift))
-    # R reports the limits as 1 before the first event (no information yet, S = 1 exactly).
-    before_first = surv == 1
-    lower[before_first] = 1.0
-    upper[before_first] = 1.0
     median = _quantile(unique_times, surv, 0.5)
-    # The lower limit of the median comes from the upper curve and vice versa.
-    median_low = _quantile(unique_times, upper, 0.5)
-    median_high = _quantile(unique_times, lower, 0.5)
+    # The lower curve falls to 0.5 first, so it gives the lower limit of the median.
+    median_low = _quantile(unique_times, lower, 0.5)
+    median_high = _quantile(unique_times, upper, 0.5)
     return KaplanMeier(
         median,
         median_low,

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from audit.errors import ValidationError
+from audit.stats import kaplan_meier, logrank_test
+from tests.stats._reference import cases, close
+
+# Reference: R survival::survfit(Surv(t, e) ~ 1, conf.type = "log-log"), quantile(fit, 0.5)
+# and survival::survdiff (see reference/make_reference.R).
+KM = cases("kaplan_meier")
+LOGRANK = cases("logrank")
+
+
+@pytest.mark.parametrize("case", KM, ids=lambda c: f"n={len(c['times'])}")
+def test_kaplan_meier_matches_r_survfit(case):
+    result = kaplan_meier(case["times"], case["events"])
+    close(result.time, case["time"])
+    close(result.n_risk, case["n_risk"])
+    close(result.n_event, case["n_event"])
+    close(result.surv, case["surv"])
+    close(result.std_err, case["std_err"])
+    close(result.lower, case["lower"])
+    close(result.upper, case["upper"])
+
+
+@pytest.mark.parametrize("case", KM, ids=lambda c: f"n={len(c['times'])}")
+def test_median_matches_r_quantile_survfit(case):
+    result = kaplan_meier(case["times"], case["events"])
+    close(
+        [result.estimate, result.ci_low, result.ci_high],
+        [case["median"], case["median_low"], case["median_high"]],
+    )
+
+
+def test_flat_half_gives_midpoint_median():
+    # S = 0.5 exactly between t = 2 and t = 3: the median is the midpoint (R's convention).
+    assert kaplan_meier([1, 2, 3, 4], [1, 1, 1, 1]).estimate == 2.5
+
+
+def test_large_sample_is_fast_and_consistent():
+    # 100,000 exponential times, no censoring: S(t) is the empirical survival function.
+    rng = np.random.default_rng(5)
+    times = np.ceil(rng.exponential(5.0, size=100_000))
+    result = kaplan_meier(times, np.ones_like(times))
+    empirical = np.array([(times > t).mean() for t in result.time])
+    close(result.surv, empirical, rtol=1e-9, atol=1e-12)
+    assert result.ci_low <= result.estimate <= result.ci_high
+
+
+@pytest.mark.parametrize("case", LOGRANK, ids=lambda c: f"n={len(c['times'])}")
+def test_logrank_matches_r_survdiff(case):
+    result = logrank_test(case["times"], case["events"], case["groups"])
+    close(result.statistic, case["statistic"])
+    close(result.pvalue, case["pvalue"])
+    assert result.df == case["df"]
+    # R orders groups by factor level, i.e. sorted, as we do.
+    close(result.observed, case["observed"])
+    close(result.expected, case["expected"])
+
+
+def test_logrank_identical_groups_give_no_evidence():
+    times = [1, 2, 3, 4, 1, 2, 3, 4]
+    events = [1, 1, 0, 1, 1, 1, 0, 1]
+    result = logrank_test(times, events, ["a"] * 4 + ["b"] * 4)
+    assert result.statistic == pytest.approx(0.0, abs=1e-12)
+    assert result.pvalue == pytest.approx(1.0)
+
+
+def test_logrank_without_events():
+    result = logrank_test([1, 2, 3, 4], [0, 0, 0, 0], [0, 0, 1, 1])
+    assert result.pvalue == 1.0
+
+
+@pytest.mark.parametrize(
+    ("times", "events", "message"),
+    [
+        ([], [], "empty"),
+        ([1, 2], [1], "differ"),
+        ([1, -2], [1, 1], "negative"),
+        ([1, math.nan], [1, 1], "NaN"),
+        ([1, 2], [1, 2], "0 \\(censored\\) or 1"),
+    ],
+)
+def test_bad_survival_data_raises(times, events, message):
+    with pytest.raises(ValidationError, match=message):
+        kaplan_meier(times, events)
+
+
+def test_logrank_needs_two_groups():
+    with pytest.raises(ValidationError, match="two groups"):
+        logrank_test([1, 2], [1, 1], ["a", "a"])
+    with pytest.raises(ValidationError, match="differ"):
+        logrank_test([1, 2], [1, 1], ["a"])
