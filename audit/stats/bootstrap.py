@@ -201,27 +201,61 @@ def _blocks(n_boot: int, width: int):
         yield start, min(size, n_boot - start)
 
 
+class _Summer:
+    """Sums of (outcome, rows) over resampled clusters, one gather per replicate block.
+
+    When outcomes are whole numbers (pushes, counts) both sums are packed into one int64 per
+    cluster, ``num << shift | den``, so a single gather and an exact integer sum give both;
+    the shift leaves room for the largest possible resampled total. Otherwise two float
+    gathers are used.
+    """
+
+    def __init__(self, num: np.ndarray, den: np.ndarray):
+        self.num = np.ascontiguousarray(num, dtype=float)
+        self.den = np.ascontiguousarray(den, dtype=float)
+        n = max(num.size, 1)
+        max_den_total = float(den.max(initial=0.0)) * n
+        max_num_total = float(num.max(initial=0.0)) * n
+        self.shift = max(1, math.ceil(math.log2(max_den_total + 1)))
+        self.packed = None
+        if (
+            np.all(num >= 0)
+            and np.all(num == np.round(num))
+            and (max_num_total + 1) * 2.0**self.shift < 2.0**62
+        ):
+            self.packed = (num.astype(np.int64) << self.shift) | den.astype(np.int64)
+            self.mask = (1 << self.shift) - 1
+
+    def __call__(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.packed is not None:
+            total = self.packed[index].sum(axis=1)
+            return (total >> self.shift).astype(float), (total & self.mask).astype(float)
+        return self.num[index].sum(axis=1), self.den[index].sum(axis=1)
+
+
 def _arm_replicates(num: np.ndarray, den: np.ndarray, n_boot: int, rng) -> np.ndarray:
     """Bootstrap rates of one arm, resampling its clusters with replacement."""
     n = num.size
+    summer = _Summer(num, den)
     out = np.empty(n_boot)
     for start, size in _blocks(n_boot, n):
         index = rng.integers(0, n, size=(size, n), dtype=np.int32)
-        out[start : start + size] = num[index].sum(axis=1) / den[index].sum(axis=1)
+        sum_num, sum_den = summer(index)
+        out[start : start + size] = sum_num / sum_den
     return out
 
 
 def _paired_replicates(num: np.ndarray, den: np.ndarray, n_boot: int, rng) -> np.ndarray:
     """Bootstrap differences resampling clusters jointly (both arms' rows move together)."""
     n = num.shape[0]
+    first, second = _Summer(num[:, 0], den[:, 0]), _Summer(num[:, 1], den[:, 1])
     out = np.empty(n_boot)
     with np.errstate(divide="ignore", invalid="ignore"):
         for start, size in _blocks(n_boot, n):
             index = rng.integers(0, n, size=(size, n), dtype=np.int32)
-            sum_num = num[index].sum(axis=1)  # (size, 2)
-            sum_den = den[index].sum(axis=1)
-            rate = sum_num / sum_den
-            out[start : start + size] = rate[:, 0] - rate[:, 1]
+            num1, den1 = first(index)
+            num2, den2 = second(index)
+            out[start : start + size] = num1 / den1 - num2 / den2
     return out
 
 

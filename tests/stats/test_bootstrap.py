@@ -205,3 +205,26 @@ def test_bad_input_raises(mutate, kwargs, message):
 def test_not_a_dataframe_raises():
     with pytest.raises(ValidationError, match="DataFrame"):
         cluster_bootstrap_diff({"a": [1]}, "conversation", "arm", "push")
+
+
+def test_packed_integer_sums_equal_float_sums():
+    # Whole-number outcomes take a packed int64 path; halved outcomes take the float path.
+    # With the same seed the resampled clusters are identical, so replicates halve exactly.
+    df = _two_arms(17, n_clusters=150)
+    whole = cluster_bootstrap_diff(df, "conversation", "arm", "push", n_boot=400, seed=4)
+    halved = cluster_bootstrap_diff(
+        df.assign(push=df["push"] * 0.5), "conversation", "arm", "push", n_boot=400, seed=4
+    )
+    np.testing.assert_allclose(halved.replicates, whole.replicates / 2, rtol=1e-12, atol=1e-15)
+    for paired_df in (df.assign(conversation=df["conversation"] % 150),):
+        a = cluster_bootstrap_diff(paired_df, "conversation", "arm", "push", n_boot=400, seed=4)
+        b = cluster_bootstrap_diff(
+            paired_df.assign(push=paired_df["push"] * 0.5),
+            "conversation",
+            "arm",
+            "push",
+            n_boot=400,
+            seed=4,
+        )
+        assert a.paired and b.paired
+        np.testing.assert_allclose(b.replicates, a.replicates / 2, rtol=1e-12, atol=1e-15)
