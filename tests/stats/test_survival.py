@@ -95,3 +95,36 @@ def test_logrank_needs_two_groups():
         logrank_test([1, 2], [1, 1], ["a", "a"])
     with pytest.raises(ValidationError, match="differ"):
         logrank_test([1, 2], [1, 1], ["a"])
+
+
+def _expand(counts):
+    rows = [(c["t"], c["e"], c["g"], int(c["count"])) for c in counts]
+    n = [r[3] for r in rows]
+    return (
+        np.repeat([r[0] for r in rows], n),
+        np.repeat([r[1] for r in rows], n),
+        np.repeat([r[2] for r in rows], n),
+    )
+
+
+def test_100k_observations_match_r():
+    # About 100,000 tied observations (15 distinct times); reference from survfit/survdiff.
+    (case,) = cases("survival_100k")
+    times, events, groups = _expand(case["counts"])
+    assert times.size == case["n"]
+    km = kaplan_meier(times, events)
+    close(km.time, case["time"])
+    close(km.n_risk, case["n_risk"])
+    close(km.surv, case["surv"])
+    close(km.std_err, case["std_err"])
+    close(km.lower, case["lower"])
+    close(km.upper, case["upper"])
+    close(
+        [km.estimate, km.ci_low, km.ci_high],
+        [case["median"], case["median_low"], case["median_high"]],
+    )
+    lr = logrank_test(times, events, groups)
+    close(lr.statistic, case["logrank_statistic"])
+    close(lr.pvalue, case["logrank_pvalue"])
+    close(lr.observed, case["observed"])
+    close(lr.expected, case["expected"])

@@ -241,6 +241,24 @@ lr_sets <- list(
 set.seed(12)
 lr_sets[[length(lr_sets) + 1]] <- list(t = rgeom(2000, 0.15) + 1, e = rbinom(2000, 1, 0.8),
                                        g = rep(c("a", "b"), 1000))
+# About 100,000 observations, given compactly as counts of (time, event, group) so that the
+# JSON stays small; the tests expand them the same way.
+grid <- expand.grid(t = 1:15, e = 0:1, g = c("a", "b"), stringsAsFactors = FALSE)
+grid$count <- 1400 + (grid$t * 37 + grid$e * 113 + (grid$g == "b") * 59 + grid$t^2) %% 500
+big <- list(t = rep(grid$t, grid$count), e = rep(grid$e, grid$count), g = rep(grid$g, grid$count))
+fit <- survfit(Surv(big$t, big$e) ~ 1, conf.type = "log-log")
+q <- quantile(fit, 0.5)
+sd_big <- survdiff(Surv(big$t, big$e) ~ big$g)
+big_case <- list(counts = lapply(seq_len(nrow(grid)), function(i)
+    list(t = grid$t[i], e = grid$e[i], g = grid$g[i], count = grid$count[i])),
+  n = length(big$t), time = arr(fit$time), n_risk = arr(fit$n.risk), surv = arr(fit$surv),
+  std_err = arr(fit$std.err), lower = arr(fit$lower), upper = arr(fit$upper),
+  median = ci(q$quantile), median_low = ci(q$lower), median_high = ci(q$upper),
+  logrank_statistic = sd_big$chisq,
+  logrank_pvalue = pchisq(sd_big$chisq, 1, lower.tail = FALSE),
+  observed = arr(as.numeric(sd_big$obs)), expected = arr(as.numeric(sd_big$exp)))
+write_json(list(big_case), "survival_100k")
+
 lr <- list()
 for (d in lr_sets) {
   r <- survdiff(Surv(d$t, d$e) ~ d$g)
