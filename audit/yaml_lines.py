@@ -154,6 +154,7 @@ class _Builder:
     def mapping(self, node: MappingNode, at: Path_) -> dict:
         if node.tag != MAP_TAG:
             self.problem(_mark(node), f"unsupported YAML tag '{_short(node.tag)}'")
+        own = {id(key) for key, _ in node.value if key.tag != MERGE_TAG}
         try:
             self.loader.flatten_mapping(node)  # resolves `<<: *anchor` merges
         except ConstructorError as exc:
@@ -162,20 +163,29 @@ class _Builder:
             raise _Abort from None
         result: dict[str, Any] = {}
         first_seen: dict[str, tuple[int, int]] = {}
+        merged: set[str] = set()  # keys that came from a merge: the mapping's own keys win
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 self.problem(_mark(key_node), "mapping keys must be plain text")
                 continue
             key = str(key_node.value)
             where = _mark(key_node)
-            if key in first_seen:
+            from_merge = id(key_node) not in own
+            if key in first_seen and (from_merge or key not in merged):
+                if from_merge:
+                    continue  # an earlier merged mapping already gave this key
                 line, column = first_seen[key]
                 self.problem(
                     where, f"duplicate key '{key}' (first at line {line}, column {column})"
                 )
                 continue
+            if from_merge:
+                merged.add(key)
+            else:
+                merged.discard(key)
             first_seen[key] = where
             self.positions.keys[(*at, key)] = where
+            self.positions.values.pop((*at, key), None)
             result[key] = self.build(value_node, (*at, key))
         return result
 

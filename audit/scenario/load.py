@@ -184,10 +184,10 @@ class _Session:
 
     # -- personas ------------------------------------------------------------------------
 
-    def personas_of(self, document: Document) -> dict[str, int]:
-        """Persona id -> index in a personas document (only if the document is valid)."""
+    def personas_of(self, document: Document) -> dict[str, int] | None:
+        """Persona id -> index in a valid personas document; None if it is invalid."""
         if not isinstance(document.model, PersonasFile):
-            return {}
+            return None
         return {p.id: i for i, p in enumerate(document.model.personas)}
 
     def check_personas(self, document: Document) -> None:

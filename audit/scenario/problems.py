@@ -68,6 +68,11 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _number(value: Any) -> Any:
+    """1.0 -> 1, so that bounds read as the author wrote them."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def label(loc: tuple) -> str:
     """``('turns', 0, 'user')`` -> ``turns[0].user``."""
     text = ""
@@ -220,7 +225,7 @@ def translate(error: dict, root: type[BaseModel], positions: Positions, path: st
     }
     if kind in bounds:
         symbol, key = bounds[kind]
-        return at(where, f"{name}: must be {symbol} {ctx.get(key)}, got {value!r}")
+        return at(where, f"{name}: must be {symbol} {_number(ctx.get(key))}, got {value!r}")
 
     if kind == "finite_number":
         return at(where, f"{name}: must be a finite number")
