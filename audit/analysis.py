@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2
 
 from audit import __version__
 from audit.analysis_model import (
@@ -45,7 +46,7 @@ from audit.analysis_model import (
     Analysis,
     DetectorAccuracy,
 )
-from audit.clustered import clustered_diff_ci, clustered_rate_ci
+from audit.clustered import clustered_diff_ci, clustered_rate_ci, dispersion
 from audit.errors import AuditError, ValidationError
 from audit.fsutil import atomic_write_text
 from audit.stats import (
@@ -480,8 +481,14 @@ def resolve_plan(manifest: dict, present_arms: list[str]) -> dict:
 
 
 # -- comparisons -----------------------------------------------------------------------------
-def _cmh_over_scenarios(rows: pd.DataFrame, k: str, n: str, a: str, b: str):
-    """CMH test with one 2x2 table (arm x event) per scenario; None when it is undefined."""
+def _cmh_over_scenarios(rows: pd.DataFrame, k: str, n: str, a: str, b: str, clustered: bool):
+    """CMH test with one 2x2 table (arm x event) per scenario; None when it is undefined.
+
+    With ``clustered`` the rows are conversations whose ``n`` trials are turns: the chi-square
+    is divided by the dispersion of the turn counts within scenario x arm (first-order
+    Rao-Scott), since turns of one conversation are not independent trials.
+    """
+    rows = rows[rows["arm"].isin((a, b))]
     sums = rows.groupby(["scenario_id", "arm"], sort=False)[[k, n]].sum()
     sums = sums.unstack("arm", fill_value=0)
     if sums.empty or a not in sums[k].columns or b not in sums[k].columns:
@@ -495,7 +502,25 @@ def _cmh_over_scenarios(rows: pd.DataFrame, k: str, n: str, a: str, b: str):
         return None
     if result.pvalue is None or not math.isfinite(result.pvalue):
         return None
-    return result
+    if not clustered:
+        return _TestOutcome(result.method, result.statistic, result.pvalue)
+    phi = dispersion(
+        rows[k].to_numpy(), rows[n].to_numpy(), rows["scenario_id"] + "\x1f" + rows["arm"]
+    )
+    statistic = result.statistic / phi
+    return _TestOutcome(
+        f"{result.method}, Rao-Scott adjusted for turns clustered in conversations "
+        f"(dispersion {phi:.3f})",
+        statistic,
+        float(chi2.sf(statistic, 1)),
+    )
+
+
+@dataclass(frozen=True)
+class _TestOutcome:
+    method: str
+    statistic: float
+    pvalue: float
 
 
 def _test(name: str, result) -> dict:
@@ -538,7 +563,7 @@ def _compare_turn_endpoint(data, endpoint, a, b, n_boot, seed, bootstrap: bool) 
         )
     else:
         estimate = _linearised_difference(pc, numerator, a, b)
-    cmh = _cmh_over_scenarios(pc, numerator, "help_n", a, b)
+    cmh = _cmh_over_scenarios(pc, numerator, "help_n", a, b, clustered=True)
     return {**estimate, "test": _test("CMH over scenarios", cmh)}
 
 
@@ -601,7 +626,7 @@ def _compare_conversation_endpoint(data, endpoint, a, b) -> dict:
             "ci_high": None,
             "method": "no eligible conversations in one of the arms",
         }
-    cmh = _cmh_over_scenarios(pc, "_event", "_one", a, b)
+    cmh = _cmh_over_scenarios(pc, "_event", "_one", a, b, clustered=False)
     return {**estimate, "test": _test("CMH over scenarios", cmh)}
 
 
@@ -700,7 +725,7 @@ def _exploratory(pc: pd.DataFrame, pairs: list[tuple[str, str]]) -> list[dict]:
                 (ka, na), (kb, nb) = sums.loc[a], sums.loc[b]
                 if na == 0 or nb == 0:
                     continue
-                cmh = _cmh_over_scenarios(group, "help_push", "help_n", a, b)
+                cmh = _cmh_over_scenarios(group, "help_push", "help_n", a, b, clustered=True)
                 rows.append(
                     {
                         "dimension": dimension,

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from audit.errors import ValidationError
 from audit.stats import _validate as check
@@ -140,3 +141,33 @@ def clustered_diff_ci(k_a, m_a, k_b, m_b, level: float = 0.95) -> ClusteredDiff:
     return ClusteredDiff(
         estimate, max(-1.0, estimate - half), min(1.0, estimate + half), se, clusters
     )
+
+
+def dispersion(k, m, groups) -> float:
+    """Overdispersion of clustered binary counts around their group rates (floored at 1).
+
+    ``k[i]`` events in ``m[i]`` trials for cluster ``i`` of group ``groups[i]`` (e.g. a
+    conversation in a scenario x arm stratum). The Pearson ratio
+    sum (k_i - p_g m_i)^2 / sum p_g (1 - p_g) m_i, scaled by clusters / (clusters - groups), is
+    the quasi-binomial dispersion: the variance inflation of the stratum counts that clustering
+    causes. Dividing a Mantel-Haenszel chi-square by it is the first-order Rao-Scott correction
+    for clustered data (Rao & Scott 1992, Biometrics 48:577; Donald & Donner 1987, Stat Med
+    6:491 adjust the same statistic by stratum).
+    """
+    k = np.asarray(k, dtype=float).ravel()
+    m = np.asarray(m, dtype=float).ravel()
+    codes, _ = pd.factorize(np.asarray(groups).ravel())
+    used = m > 0
+    k, m, codes = k[used], m[used], codes[used]
+    n_groups = int(np.unique(codes).size)
+    clusters = k.size
+    if clusters - n_groups < 1:
+        return 1.0
+    group_k = np.bincount(codes, weights=k)
+    group_m = np.bincount(codes, weights=m)
+    p = (group_k / group_m)[codes]
+    binomial = float(np.sum(p * (1.0 - p) * m))
+    if binomial <= 0.0:
+        return 1.0
+    pearson = float(np.sum((k - p * m) ** 2)) / binomial
+    return max(1.0, pearson * clusters / (clusters - n_groups))
