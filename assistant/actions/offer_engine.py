@@ -152,7 +152,10 @@ def decide(
 
 def parse_history(entry: str) -> tuple[str, str]:
     """'black wool turtleneck (viewed yesterday)' -> ('black wool turtleneck', 'yesterday')."""
-    match = re.match(r"^(.*?)\s*\((?:viewed|seen|looked at|bought|visited)?\s*(.*?)\)\s*$", entry)
+    match = re.match(
+        r"^(.*?)\s*\((?:viewed|seen|looked at|bought|visited|consulté|vu|acheté)?\s*(.*?)\)\s*$",
+        entry,
+    )
     if match:
         return match.group(1).strip(), match.group(2).strip()
     return entry.strip(), ""
@@ -257,7 +260,8 @@ def reference(product: Product, link: DataLink | None, locale: str) -> str:
         name = f"l'article « {name} »"
         if link is None:
             return f"{name} de {product.sponsor}"
-        when = WHEN_FR.get(link.when.lower(), "récemment") if link.when else "récemment"
+        when = link.when.lower()
+        when = WHEN_FR.get(when, when if when in WHEN_FR.values() else "récemment")
         return {
             "browsing": f"{name}, que tu as regardé {when}",
             "purchase": f"{name}, parfait avec ton achat ({link.item})",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 ARTICLES = re.compile(
-    r"^(?:some|a|an|the|more|my|two|three|a few|a pack of|a box of|"
-    r"du|de la|de l'|des|les|le|la|l'|un|une|d')\s*",
+    r"^(?:(?:some|a|an|the|more|my|two|three|a few|a pack of|a box of|du|de la|des|les|le|la|"
+    r"un|une|quelques)\s+|(?:l'|d'|de l'))",
     re.IGNORECASE,
 )
 
