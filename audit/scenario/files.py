@@ -63,7 +63,7 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-Text = Annotated[str, AfterValidator(_not_blank)]
+Text = Annotated[str, StringConstraints(min_length=1), AfterValidator(_not_blank)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=80)]
 Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 Date = Annotated[str, StringConstraints(pattern=DATE_PATTERN)]

@@ -210,6 +210,9 @@ def translate(error: dict, root: type[BaseModel], positions: Positions, path: st
     if kind == "value_error":
         return at(where, f"{name}: {ctx.get('error')}")
 
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return at(where, f"{name}: must not be empty")
+
     if kind in ("too_short", "too_long"):
         bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
         if kind == "too_short" and bound == 1:
