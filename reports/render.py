@@ -182,7 +182,7 @@ def render_html(report: Report, print_mode: bool = False, charts: dict | None = 
         charts={k: Markup(v) for k, v in svgs.items()},
         print_mode=print_mode,
         script=Markup(SCRIPT),
-        script_hash=SCRIPT_HASH,
+        script_hash=Markup(SCRIPT_HASH),
     )
     return env.get_template("report.html.j2").render(context)
 
