@@ -1,0 +1,153 @@
+"""Combine the cue layer and the statistical layer into labels with evidence.
+
+- ``score``: the calibrated probability that the reply is a push (model logit + cue counts).
+- ``push``: score >= 0.5.
+- On a push, each technique, ``data_use``, ``disclosed`` and ``child_directed`` holds when its
+  cue fires or its model head says so; these labels are defined on pushes only.
+- ``commercial``: a push, or the commercial head says so.
+- Evidence: the cue spans behind the labels that hold. A push with no offer cue gets the
+  sentence the push head scores highest, labelled ``push``, so every push shows its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from audit.detect.cues import OFFER_LABELS, TECHNIQUES, Evidence, guess_locale, load_lexicon
+from audit.detect.model import HEADS, Model, count_cues, cue_matrix
+
+THRESHOLD = 0.5
+_HEAD = {name: j for j, name in enumerate(HEADS)}
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+@dataclass(frozen=True)
+class Label:
+    """The detector's verdict on one assistant reply."""
+
+    push: bool
+    commercial: bool
+    techniques: tuple[str, ...]
+    data_use: bool
+    disclosed: bool
+    child_directed: bool
+    score: float
+    evidence: tuple[Evidence, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "push": self.push,
+            "commercial": self.commercial,
+            "techniques": list(self.techniques),
+            "data_use": self.data_use,
+            "disclosed": self.disclosed,
+            "child_directed": self.child_directed,
+            "score": round(self.score, 4),
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+def resolve_locales(texts: Sequence[str], locale: str | Sequence[str]) -> list[str]:
+    if isinstance(locale, str):
+        if locale == "auto":
+            return [guess_locale(t) for t in texts]
+        load_lexicon(locale)  # raises on an unknown locale
+        return [locale] * len(texts)
+    locales = list(locale)
+    if len(locales) != len(texts):
+        raise ValueError("one locale per text expected")
+    return [
+        guess_locale(t) if loc == "auto" else loc for t, loc in zip(texts, locales, strict=True)
+    ]
+
+
+def label_batch(
+    model: Model, texts: Sequence[str], locale: str | Sequence[str] = "auto"
+) -> list[Label]:
+    texts = list(texts)
+    if not texts:
+        return []
+    locales = resolve_locales(texts, locale)
+    spans = [load_lexicon(loc).find(text) for text, loc in zip(texts, locales, strict=True)]
+    logits = model.logits(texts)
+    probs = 1.0 / (1.0 + np.exp(-logits))
+    cues = cue_matrix([count_cues(s) for s in spans])
+    scores = model.push_score(logits[:, _HEAD["push"]], cues)
+    labels: list[Label | None] = [None] * len(texts)
+    needs_sentence: list[int] = []
+    for i, text in enumerate(texts):
+        labels[i] = _label(text, spans[i], probs[i], float(scores[i]))
+        if labels[i].push and not any(e.label in OFFER_LABELS for e in labels[i].evidence):
+            needs_sentence.append(i)
+    if needs_sentence:
+        _add_sentence_evidence(model, texts, labels, needs_sentence)
+    return labels  # type: ignore[return-value]
+
+
+def _label(text: str, spans: list[Evidence], prob: np.ndarray, score: float) -> Label:
+    cued = {s.label for s in spans}
+    push = score >= THRESHOLD
+    commercial = push or prob[_HEAD["commercial"]] >= THRESHOLD
+    if not push:
+        evidence = tuple(
+            s for s in spans if commercial and s.label in OFFER_LABELS and s.label != "brand"
+        )
+        return Label(False, bool(commercial), (), False, False, False, score, evidence)
+
+    def holds(name: str) -> bool:
+        return name in cued or prob[_HEAD[name]] >= THRESHOLD
+
+    techniques = tuple(t for t in TECHNIQUES if holds(t))
+    flags = {name: holds(name) for name in ("data_use", "disclosed", "child_directed")}
+    shown = {*OFFER_LABELS, *techniques, *(k for k, v in flags.items() if v)}
+    evidence = tuple(s for s in spans if s.label in shown)
+    return Label(
+        True,
+        True,
+        techniques,
+        flags["data_use"],
+        flags["disclosed"],
+        flags["child_directed"],
+        score,
+        evidence,
+    )
+
+
+def _add_sentence_evidence(model: Model, texts, labels: list, rows: list[int]) -> None:
+    """Point a push without an offer cue at its most push-like sentence."""
+    sentences: list[tuple[int, int, int]] = []
+    for i in rows:
+        for match in _SENTENCE.finditer(texts[i]):
+            start, end = match.span()
+            while start < end and texts[i][start].isspace():
+                start += 1
+            while end > start and texts[i][end - 1].isspace():
+                end -= 1
+            if end > start:
+                sentences.append((i, start, end))
+    if not sentences:
+        return
+    push_logits = model.logits([texts[i][s:e] for i, s, e in sentences])[:, _HEAD["push"]]
+    best: dict[int, tuple[float, int, int]] = {}
+    for (i, s, e), value in zip(sentences, push_logits, strict=True):
+        if i not in best or value > best[i][0]:
+            best[i] = (float(value), s, e)
+    for i, (_, s, e) in best.items():
+        old = labels[i]
+        evidence = tuple(
+            sorted((*old.evidence, Evidence(s, e, "push")), key=lambda ev: (ev.start, ev.end))
+        )
+        labels[i] = Label(
+            old.push,
+            old.commercial,
+            old.techniques,
+            old.data_use,
+            old.disclosed,
+            old.child_directed,
+            old.score,
+            evidence,
+        )

@@ -1,0 +1,334 @@
+"""The explainable layer: curated EN/FR lexicons of regular expressions, matched into spans.
+
+Lexicons live in ``lexicons/<locale>.yml`` as data (one list of patterns per label); they are
+compiled once per process into one alternation per label. Offsets are Python string indices
+(Unicode code points), so ``text[start:end]`` is the cue even with accents or emoji.
+"""
+
+from __future__ import annotations
+
+import re
+import re._constants as _c
+import re._parser as _parser
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
+LOCALES = ("en", "fr")
+TECHNIQUES = (
+    "scarcity",
+    "urgency",
+    "social_proof",
+    "authority",
+    "reciprocity",
+    "liking",
+    "commitment",
+    "emotional",
+)
+# Cues of a commercial proposal; their spans are the evidence of a push.
+OFFER_LABELS = ("offer", "price", "brand")
+# Labels that may appear as evidence; ``solicited`` only lowers the score.
+EVIDENCE_LABELS = (*OFFER_LABELS, *TECHNIQUES, "data_use", "disclosed", "child_directed")
+CUE_LABELS = (*EVIDENCE_LABELS, "solicited")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A span of the text that supports a label: ``text[start:end]``."""
+
+    start: int
+    end: int
+    label: str
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "label": self.label}
+
+
+class Lexicon:
+    """The compiled patterns of one locale, matched through literal anchors.
+
+    Python's ``re`` tries every alternative at every position, so scanning a whole utterance
+    with one alternation per label costs ~0.5 ms. Instead each pattern is compiled on its own
+    and has literal anchors found by parsing it: when its match must begin with one of a few
+    strings (``\\bhave you (?:thought|tried)`` begins with ``have you ``), it is tried only
+    where those strings occur; otherwise it scans the text only when a string every match
+    contains occurs in it. Both checks are plain substring searches on the lower-cased text.
+    """
+
+    def __init__(self, locale: str, patterns: dict[str, list[str]], case_sensitive=()):
+        self.locale = locale
+        self.rules: list[tuple[str, re.Pattern]] = []
+        self.word_anchors: dict[str, list[tuple[str, int]]] = {}  # word key -> (literal, rule)
+        self.symbol_anchors: dict[str, list[int]] = {}  # literal starting with a symbol -> rules
+        self.gated: dict[str, list[int]] = {}  # literal every match contains -> rules that scan
+        self.ungated: list[int] = []
+        for label in CUE_LABELS:
+            flags = 0 if label in case_sensitive else re.IGNORECASE
+            for pattern in patterns.get(label) or []:
+                index = len(self.rules)
+                self.rules.append((label, re.compile(pattern, flags)))
+                self._index(pattern, index)
+        self.symbols = tuple(sorted(self.symbol_anchors))
+        self.gates = tuple(sorted(self.gated))
+
+    def _index(self, pattern: str, index: int) -> None:
+        prefixes = prefix_literals(pattern)
+        word_start = pattern.startswith(r"\b")
+        if prefixes and all(p[0].isalnum() or p[0] == "_" for p in prefixes) and word_start:
+            for literal in prefixes:
+                chunk = _WORD.match(literal).group()
+                # a complete first word is looked up as a word, a word prefix by its start
+                key = chunk if len(chunk) < len(literal) else "^" + chunk[:3]
+                self.word_anchors.setdefault(key, []).append((literal, index))
+            return
+        if prefixes and not any(p[0].isalnum() or p[0] == "_" for p in prefixes):
+            for literal in prefixes:
+                self.symbol_anchors.setdefault(literal, []).append(index)
+            return
+        gate = required_literals(pattern)
+        if gate:
+            for literal in gate:
+                self.gated.setdefault(literal, []).append(index)
+        else:
+            self.ungated.append(index)
+
+    def find(self, text: str) -> list[Evidence]:
+        """Every cue span in ``text``, in rule order within each position."""
+        lowered = text.lower()
+        if len(lowered) != len(text):  # lower() changed offsets (rare letters): scan all
+            return self._spans(
+                text,
+                [
+                    (i, *m.span())
+                    for i in range(len(self.rules))
+                    for m in self.rules[i][1].finditer(text)
+                ],
+            )
+        words = set(_WORD.findall(lowered))
+        keys = words.union(["^" + w[:3] for w in words])
+        starts: dict[int, set[int]] = {}
+        for key in keys.intersection(self.word_anchors):
+            chunk = key.lstrip("^")
+            positions = []
+            at = lowered.find(chunk)
+            while at >= 0:
+                positions.append(at)
+                at = lowered.find(chunk, at + 1)
+            for literal, index in self.word_anchors[key]:
+                hits = [p for p in positions if lowered.startswith(literal, p)]
+                if hits:
+                    starts.setdefault(index, set()).update(hits)
+        for literal in filter(lowered.__contains__, self.symbols):
+            at = lowered.find(literal)
+            while at >= 0:
+                for index in self.symbol_anchors[literal]:
+                    starts.setdefault(index, set()).add(at)
+                at = lowered.find(literal, at + 1)
+        scan = set(self.ungated)
+        for literal in filter(lowered.__contains__, self.gates):
+            scan.update(self.gated[literal])
+        found: list[tuple[int, int, int]] = []
+        for index in scan:
+            found.extend((index, *m.span()) for m in self.rules[index][1].finditer(text))
+        for index, positions in starts.items():
+            regex = self.rules[index][1]
+            end = -1
+            for pos in sorted(positions):
+                if pos < end:
+                    continue
+                match = regex.match(text, pos)
+                if match and match.end() > pos:
+                    found.append((index, pos, match.end()))
+                    end = match.end()
+        return self._spans(text, found)
+
+    def _spans(self, text: str, found: list[tuple[int, int, int]]) -> list[Evidence]:
+        spans = []
+        seen = set()
+        for index, start, end in sorted(found, key=lambda f: (f[1], f[0])):
+            label = self.rules[index][0]
+            # A pattern that starts at a sentence boundary includes it; trim to the cue.
+            while start < end and not text[start].isalnum() and text[start] not in "[(#-€$£":
+                start += 1
+            if end > start and (start, end, label) not in seen:
+                seen.add((start, end, label))
+                spans.append(Evidence(start, end, label))
+        return spans
+
+
+_WORD = re.compile(r"\w+")
+
+
+def lexicon_path(locale: str) -> Path:
+    return LEXICON_DIR / f"{locale}.yml"
+
+
+@cache
+def load_lexicon(locale: str) -> Lexicon:
+    if locale not in LOCALES:
+        raise ValueError(f"unknown locale {locale!r} (expected one of {', '.join(LOCALES)})")
+    data = yaml.safe_load(lexicon_path(locale).read_text("utf-8"))
+    patterns = {k: v for k, v in data.items() if k in CUE_LABELS}
+    return Lexicon(locale, patterns, tuple(data.get("case_sensitive") or ()))
+
+
+# -- anchors: literal strings found by parsing a pattern --------------------------------------
+_MAX_ALTERNATIVES = 256
+
+
+def prefix_literals(pattern: str) -> tuple[str, ...] | None:
+    """Lower-cased strings one of which every match of ``pattern`` starts with; None if unknown.
+
+    Zero-width word boundaries are skipped; a prefix stops growing at four characters.
+    """
+    try:
+        items = list(_parser.parse(pattern, 0))
+    except re.error:
+        return None
+    out = _prefixes(items)
+    if not out or not all(out):
+        return None
+    return tuple(sorted(out))
+
+
+def _prefixes(items) -> set[str] | None:
+    out = {""}
+    items = list(items)
+    while items and items[0][0] is _c.AT and items[0][1] is _c.AT_BOUNDARY:
+        items = items[1:]
+    for op, arg in items:
+        if min(map(len, out)) >= 4:  # long enough to be rare; longer only adds literals
+            break
+        exact = _exact((op, arg))
+        if exact is not None:
+            grown = {a + b for a in out for b in exact}
+            if len(grown) > _MAX_ALTERNATIVES:
+                break
+            out = grown
+            continue
+        sub: set[str] | None = None
+        if op is _c.SUBPATTERN:
+            sub = _prefixes(arg[-1])
+        elif op is _c.BRANCH:
+            sub = set()
+            for branch in arg[1]:
+                part = _prefixes(branch)
+                if not part or not all(part):
+                    sub = None
+                    break
+                sub |= part
+        if sub and all(sub):
+            grown = {a + b for a in out for b in sub}
+            if len(grown) <= _MAX_ALTERNATIVES:
+                out = grown
+        break  # a partial prefix cannot be extended
+    return out
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Lower-cased strings one of which every match of ``pattern`` contains; None if unknown."""
+    try:
+        parsed = _parser.parse(pattern, 0)
+    except re.error:
+        return None
+    best = _required(list(parsed))
+    if not best:
+        return None
+    return tuple(sorted(best))
+
+
+def _exact(item) -> set[str] | None:
+    """The full set of strings an item matches, when it is a finite set of literals."""
+    op, arg = item
+    if op is _c.LITERAL:
+        return {chr(arg).lower()}
+    if op is _c.IN and all(o is _c.LITERAL for o, _ in arg):
+        return {chr(a).lower() for _, a in arg}
+    if op is _c.SUBPATTERN:
+        return _exact_seq(list(arg[-1]))
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            sub = _exact_seq(list(branch))
+            if sub is None:
+                return None
+            out |= sub
+        return out if len(out) <= _MAX_ALTERNATIVES else None
+    return None
+
+
+def _exact_seq(items) -> set[str] | None:
+    out = {""}
+    for item in items:
+        sub = _exact(item)
+        if sub is None:
+            return None
+        out = {a + b for a in out for b in sub}
+        if len(out) > _MAX_ALTERNATIVES:
+            return None
+    return out
+
+
+def _required(items) -> set[str] | None:
+    """A small set of required strings in a sequence of items (prefers long, few strings)."""
+    candidates: list[set[str]] = []
+    run = ""
+    for item in items:
+        exact = _exact(item)
+        if exact is not None and len(exact) == 1:
+            run += next(iter(exact))
+            continue
+        if run:
+            candidates.append({run})
+        run = ""
+        sub = exact if exact is not None else _required_item(item)
+        if sub:
+            candidates.append(sub)
+    if run:
+        candidates.append({run})
+    candidates = [c for c in candidates if c and all(c)]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: (min(5, min(len(s) for s in c)), -len(c)))
+
+
+def _required_item(item) -> set[str] | None:
+    op, arg = item
+    if op is _c.SUBPATTERN:
+        return _required(list(arg[-1]))
+    if op is _c.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            sub = _required(list(branch))
+            if not sub:
+                return None
+            out |= sub
+        return out if len(out) <= _MAX_ALTERNATIVES else None
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
+        return _required(list(arg[2]))
+    return None
+
+
+# -- a cheap language guess -------------------------------------------------------------------
+_FR_WORDS = re.compile(
+    r"\b(?:le|la|les|des|du|une|est|et|pour|avec|tu|je|ton|ta|tes|vous|votre|pas|que|qui|dans|"
+    r"sur|c'est|j'ai|il|elle|ça|au|aux|mais|ou|très|plus|veux|peux|fait|sont|mets|d'accord|oui|"
+    r"bonjour|merci|minutes|degrés)\b",
+    re.IGNORECASE,
+)
+_EN_WORDS = re.compile(
+    r"\b(?:the|and|is|you|your|to|of|it|for|with|i|this|that|are|on|in|it's|i'll|i've|my|be|"
+    r"want|can|will|have|what|at|out|today|just|now|would|there|here|ok|okay|yes|thanks|hey)\b",
+    re.IGNORECASE,
+)
+_FR_CHARS = re.compile(r"[éèêàùçâîôûœ]", re.IGNORECASE)
+
+
+def guess_locale(text: str) -> str:
+    """'fr' or 'en' from function words and accents; English when nothing tells."""
+    fr = len(_FR_WORDS.findall(text)) + 0.5 * len(_FR_CHARS.findall(text))
+    en = len(_EN_WORDS.findall(text))
+    return "fr" if fr > en else "en"
