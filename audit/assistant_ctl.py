@@ -11,6 +11,7 @@ port stops the instances this process started, or every recorded instance from a
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -87,6 +88,28 @@ def _write_state(instances: dict[str, dict]) -> None:
     ) as tmp:
         json.dump({"instances": instances}, tmp, indent=2)
     os.replace(tmp.name, _state_path())
+
+
+@contextlib.contextmanager
+def _state_lock() -> Iterator[None]:
+    """Serialise read-modify-write of the state file between processes (tests run in parallel)."""
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    with (STATE_DIR / "state.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _update_state(port: int, entry: dict | None) -> None:
+    with _state_lock():
+        instances = _read_state()
+        if entry is None:
+            instances.pop(str(port), None)
+        else:
+            instances[str(port)] = entry
+        _write_state(instances)
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -300,8 +323,7 @@ def start(
         raise AuditError(f"could not start the assistant: {exc}") from exc
     _children[port] = procs
     url = f"http://{HOST}:{port}"
-    instances_now = _read_state()
-    instances_now[str(port)] = {
+    entry = {
         "url": url,
         "actions_port": actions_port,
         "actions_pid": procs[0].pid,
@@ -311,7 +333,7 @@ def start(
         "started_at": time.time(),
         "logs": {"actions": str(actions_log), "rasa": str(rasa_log)},
     }
-    _write_state(instances_now)
+    _update_state(port, entry)
     if wait:
         try:
             _wait_ready(url, actions_port, procs, (actions_log, rasa_log), timeout)
@@ -383,9 +405,7 @@ def stop(port: int | None = None) -> bool:
                 stopped = True
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=1)
-        recorded.pop(key, None)
-    if ports:
-        _write_state(recorded)
+        _update_state(int(key), None)
     return stopped
 
 
