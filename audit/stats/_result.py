@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+
+def plain(value):
+    """numpy arrays and scalars as plain Python values (lists, floats, ints)."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -22,4 +35,5 @@ class Estimate:
     level: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Every field as plain Python values (NaN and inf stay floats)."""
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self)}

@@ -11,7 +11,7 @@ from audit.stats import _validate as check
 from audit.stats._result import Estimate
 
 
-def _wilson_limits(k: int, n: int, z: float) -> tuple[float, float]:
+def wilson_limits(k: float, n: float, z: float) -> tuple[float, float]:
     # Score interval without continuity correction (Wilson 1927); equals R's
     # prop.test(k, n, correct = FALSE)$conf.int, which also clamps to [0, 1].
     p = k / n
@@ -21,7 +21,8 @@ def _wilson_limits(k: int, n: int, z: float) -> tuple[float, float]:
     denominator = 1 + z2 / n
     low = max(0.0, (centre - half) / denominator)
     high = min(1.0, (centre + half) / denominator)
-    # Exact endpoints at the boundary (rounding would otherwise leave 1e-17).
+    # Exact endpoints at the boundary (rounding would otherwise leave 1e-17). k and n may be
+    # non-integer "effective" counts (design-effect adjusted), hence no integer checks here.
     if k == 0:
         low = 0.0
     if k == n:
@@ -33,7 +34,7 @@ def wilson_ci(k: int, n: int, level: float = 0.95) -> Estimate:
     """Wilson score interval for the proportion ``k / n``."""
     k, n = check.successes("k", k, "n", n)
     level = check.level(level)
-    low, high = _wilson_limits(k, n, check.z_value(level))
+    low, high = wilson_limits(k, n, check.z_value(level))
     return Estimate(k / n, low, high, method="Wilson score interval", level=level)
 
 
@@ -62,8 +63,8 @@ def newcombe_diff_ci(k1: int, n1: int, k2: int, n2: int, level: float = 0.95) ->
     level = check.level(level)
     z = check.z_value(level)
     p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = _wilson_limits(k1, n1, z)
-    l2, u2 = _wilson_limits(k2, n2, z)
+    l1, u1 = wilson_limits(k1, n1, z)
+    l2, u2 = wilson_limits(k2, n2, z)
     difference = p1 - p2
     # Newcombe (1998) Stat Med 17:873, eq. for method 10: each limit combines the Wilson
     # half-widths on the sides of p1 and p2 that move the difference in that direction.

@@ -56,15 +56,6 @@ class KaplanMeier(Estimate):
     lower: np.ndarray | None = None
     upper: np.ndarray | None = None
 
-    def to_dict(self) -> dict:
-        out = {}
-        for name, value in self.__dict__.items():
-            if isinstance(value, np.ndarray):
-                out[name] = [None if not np.isfinite(v) else float(v) for v in value]
-            else:
-                out[name] = value
-        return out
-
 
 def kaplan_meier(times, events, level: float = 0.95) -> KaplanMeier:
     """Kaplan-Meier estimate with Greenwood variance and log-log ("complementary log-log")

@@ -125,7 +125,7 @@ def test_pairing_is_detected_and_narrows_the_interval_for_correlated_cells():
 
 def test_percentile_and_bca_agree_on_a_symmetric_large_sample():
     df = _two_arms(13, n_clusters=500, rates=(0.5, 0.5), icc=0.05)
-    bca = cluster_bootstrap_diff(df, "conversation", "arm", "push", n_boot=4000, seed=1)
+    bca = cluster_bootstrap_diff(df, "conversation", "arm", "push", n_boot=4000, seed=1, ci="bca")
     pct = cluster_bootstrap_diff(
         df, "conversation", "arm", "push", n_boot=4000, seed=1, ci="percentile"
     )
@@ -160,6 +160,7 @@ def test_no_events_at_all_gives_a_degenerate_interval():
     assert r.pvalue == 1.0
 
 
+@pytest.mark.slow
 def test_coverage_of_the_primary_interval_in_a_small_simulation():
     # Seeded: 300 simulated runs, 120 conversations of 6 turns per arm, ICC 0.1, true
     # difference 0.1 - 0.1 = 0. Nominal 95 %; the binomial SE of the coverage is 1.3 %.
@@ -228,3 +229,14 @@ def test_packed_integer_sums_equal_float_sums():
         )
         assert a.paired and b.paired
         np.testing.assert_allclose(b.replicates, a.replicates / 2, rtol=1e-12, atol=1e-15)
+
+
+def test_to_dict_is_json_ready_and_leaves_out_replicates():
+    import json
+
+    r = cluster_bootstrap_diff(
+        _two_arms(18, n_clusters=30), "conversation", "arm", "push", n_boot=200
+    )
+    payload = json.loads(json.dumps(r.to_dict()))
+    assert "replicates" not in payload
+    assert payload["arms"] == ["a", "b"] and payload["n_boot"] == 200
