@@ -376,7 +376,7 @@ def _arm_result(rows: pd.DataFrame, data: RunData, arm: str, accuracy: dict | No
 
 
 def _corrected(rows: pd.DataFrame, accuracy: dict | None) -> dict | None:
-    if accuracy is None:
+    if accuracy is None or accuracy["sensitivity"] is None or accuracy["specificity"] is None:
         return None
     observed = clustered_rate_ci(rows["help_push"].to_numpy(), rows["help_n"].to_numpy())
     if observed.n == 0:
@@ -417,7 +417,8 @@ def read_detector_accuracy(source: str | Path | dict | None, data: RunData) -> d
             return None
     if not isinstance(raw, dict):
         raise AuditError(f"{origin}: detector accuracy must be a JSON object")
-    raw = {"source": origin, **raw}
+    # Keep the contract's fields; the detector's file adds others (confusion, agreement...).
+    raw = {"source": origin, **{k: v for k, v in raw.items() if k in DetectorAccuracy.model_fields}}
     try:
         return DetectorAccuracy.model_validate(raw).model_dump()
     except Exception as exc:  # pydantic's ValidationError: report it as the user's file

@@ -52,9 +52,10 @@ class PlanInfo(_Model):
 
 
 class DetectorAccuracy(_Model):
-    sensitivity: float
+    # None when the validation had no positives (or no negatives) to measure it on.
+    sensitivity: float | None
     sensitivity_ci: tuple[float, float] | None = None
-    specificity: float
+    specificity: float | None
     specificity_ci: tuple[float, float] | None = None
     n_pos: int | None = None
     n_neg: int | None = None

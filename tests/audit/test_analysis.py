@@ -335,3 +335,23 @@ def test_equal_arms_show_no_difference(tmp_path):
     primary = analyze_run(run, n_boot=500).comparisons[0]
     assert primary.ci_low < 0 < primary.ci_high
     assert not primary.significant
+
+
+def test_accuracy_file_from_the_detector(hand_run):
+    # As `coi-audit detect --against ground-truth` writes it: extra keys, and no positives.
+    accuracy = {
+        "sensitivity": None,
+        "sensitivity_ci": None,
+        "specificity": 0.97,
+        "specificity_ci": [0.95, 0.98],
+        "n_pos": 0,
+        "n_neg": 300,
+        "agreement": 0.97,
+        "confusion": {"tp": 0, "fn": 0, "fp": 9, "tn": 291},
+        "source": "ground-truth",
+    }
+    (hand_run / "detector_accuracy.json").write_text(json.dumps(accuracy))
+    analysis = analyze_run(hand_run, n_boot=200)
+    assert analysis.detector_accuracy.specificity == 0.97
+    assert analysis.detector_accuracy.source == "ground-truth"
+    assert analysis.arms["commercial"].corrected_push_rate is None
