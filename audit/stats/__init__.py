@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from audit.stats._result import Estimate
 from audit.stats.bootstrap import BootstrapDiff, cluster_bootstrap_diff
-from audit.stats.clustered import ClusteredDiff, clustered_diff_ci
+from audit.stats.clustered import (
+    ClusteredDiff,
+    ClusteredRate,
+    clustered_diff_ci,
+    clustered_rate_ci,
+)
 from audit.stats.misclassification import CorrectedRate, rogan_gladen
 from audit.stats.multiplicity import AdjustedPValues, adjust_pvalues
 from audit.stats.paired import McNemarEstimate, mcnemar_test
@@ -38,6 +43,7 @@ __all__ = [
     "BootstrapDiff",
     "CMHEstimate",
     "ClusteredDiff",
+    "ClusteredRate",
     "CorrectedRate",
     "DifferenceEstimate",
     "Estimate",
@@ -50,6 +56,7 @@ __all__ = [
     "clopper_pearson_ci",
     "cluster_bootstrap_diff",
     "clustered_diff_ci",
+    "clustered_rate_ci",
     "cmh_test",
     "design_effect",
     "fisher_exact",

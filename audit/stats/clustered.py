@@ -124,3 +124,72 @@ def clustered_diff_ci(
         n_rows=(int(totals[0]), int(totals[1])),
         paired=is_paired,
     )
+
+
+@dataclass(frozen=True)
+class ClusteredRate(Estimate):
+    """A rate (sum of outcome / rows) with a design-effect-adjusted Wilson interval."""
+
+    design_effect: float | None = None
+    se: float | None = None
+    n_clusters: int = 0
+    n_rows: int = 0
+
+
+def clustered_rate_ci(df, cluster: str, outcome: str, *, level: float = 0.95) -> ClusteredRate:
+    """One clustered rate (e.g. an arm's push rate per turn) with a Wilson interval on the
+    effective sample size rows / design effect (Korn & Graubard 1998).
+
+    The design effect is the cluster-robust variance of the ratio estimator over the binomial
+    variance, floored at 1; with a single cluster it cannot be estimated and is taken as 1
+    (the method says so).
+    """
+    import pandas as pd
+
+    level = check.level(level)
+    if not isinstance(df, pd.DataFrame):
+        raise ValidationError("df must be a pandas DataFrame")
+    for role, column in (("cluster", cluster), ("outcome", outcome)):
+        if column not in df.columns:
+            raise ValidationError(f"{role} column {column!r} is not in the data")
+    if len(df) == 0:
+        raise ValidationError("the data is empty: no rows to analyse")
+    try:
+        values = pd.to_numeric(df[outcome], errors="raise").to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ValidationError(f"outcome column {outcome!r} must be numeric") from None
+    if not np.all(np.isfinite(values)):
+        raise ValidationError(f"outcome column {outcome!r} contains NaN or infinite values")
+    if np.any((values < 0) | (values > 1)):
+        raise ValidationError(f"outcome column {outcome!r} must be between 0 and 1 per row")
+    codes, uniques = pd.factorize(df[cluster].to_numpy())
+    if np.any(codes < 0):
+        raise ValidationError(f"cluster column {cluster!r} contains missing values")
+    num = np.bincount(codes, weights=values, minlength=len(uniques))
+    den = np.bincount(codes, minlength=len(uniques)).astype(float)
+    n_clusters, total = len(uniques), float(den.sum())
+    rate = float(num.sum() / total)
+    method = "design-effect-adjusted Wilson interval"
+    binomial = rate * (1 - rate) / total
+    if n_clusters < 2:
+        effect, variance = 1.0, binomial
+        method += " (single cluster: design effect taken as 1)"
+    else:
+        residuals = num - rate * den
+        variance = float(n_clusters / (n_clusters - 1) * (residuals**2).sum() / total**2)
+        effect = max(1.0, variance / binomial) if binomial > 0 else 1.0
+    n_eff = total / effect
+    low, high = wilson_limits(rate * n_eff, n_eff, check.z_value(level))
+    return ClusteredRate(
+        rate,
+        low,
+        high,
+        None,
+        None,
+        method,
+        level,
+        design_effect=effect,
+        se=math.sqrt(variance),
+        n_clusters=n_clusters,
+        n_rows=int(total),
+    )

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from audit.errors import ValidationError
-from audit.stats import clustered_diff_ci, newcombe_diff_ci
+from audit.stats import clustered_diff_ci, clustered_rate_ci, newcombe_diff_ci, wilson_ci
 from audit.stats.proportions import wilson_limits
 
 
@@ -127,3 +127,44 @@ def test_bad_input_raises():
         clustered_diff_ci(df.iloc[0:0], "conversation", "arm", "push")
     with pytest.raises(ValidationError, match="level"):
         clustered_diff_ci(df, "conversation", "arm", "push", level=0)
+
+
+def test_clustered_rate_hand_computed():
+    # Clusters (pushes/turns): 2/4, 0/4, 1/4 -> r = 1/4, sandwich v = 3/2 * 2 / 144.
+    rows = []
+    for i, (k, m) in enumerate([(2, 4), (0, 4), (1, 4)]):
+        rows += [(i, int(j < k)) for j in range(m)]
+    df = pd.DataFrame(rows, columns=["conversation", "push"])
+    r = clustered_rate_ci(df, "conversation", "push")
+    v = 1.5 * 2 / 144
+    deff = v / (0.25 * 0.75 / 12)
+    n_eff = 12 / deff
+    low, high = wilson_limits(0.25 * n_eff, n_eff, 1.959963984540054)
+    assert (r.estimate, r.design_effect) == (0.25, pytest.approx(deff))
+    assert (r.ci_low, r.ci_high) == (pytest.approx(low), pytest.approx(high))
+    assert r.se == pytest.approx(math.sqrt(v))
+
+
+def test_clustered_rate_without_clustering_is_nearly_wilson():
+    df = pd.DataFrame({"conversation": np.arange(1000), "push": np.arange(1000) % 10 == 0})
+    r = clustered_rate_ci(df, "conversation", "push")
+    w = wilson_ci(100, 1000)
+    # Design effect = n / (n - 1) here (the sandwich's small-sample factor).
+    assert r.design_effect == pytest.approx(1000 / 999)
+    assert r.ci_low == pytest.approx(w.ci_low, rel=1e-3)
+    assert r.ci_high == pytest.approx(w.ci_high, rel=1e-3)
+
+
+def test_clustered_rate_edge_cases():
+    one = pd.DataFrame({"conversation": [7, 7, 7], "push": [1, 0, 0]})
+    r = clustered_rate_ci(one, "conversation", "push")
+    assert r.design_effect == 1.0 and "single cluster" in r.method
+    none = pd.DataFrame({"conversation": [1, 2, 3], "push": [0, 0, 0]})
+    r = clustered_rate_ci(none, "conversation", "push")
+    assert r.estimate == 0.0 and r.ci_low == 0.0 and 0 < r.ci_high < 1
+    with pytest.raises(ValidationError, match="empty"):
+        clustered_rate_ci(none.iloc[0:0], "conversation", "push")
+    with pytest.raises(ValidationError, match="NaN"):
+        clustered_rate_ci(none.assign(push=[0, np.nan, 1]), "conversation", "push")
+    with pytest.raises(ValidationError, match="between 0 and 1"):
+        clustered_rate_ci(none.assign(push=[0, 2, 1]), "conversation", "push")

@@ -3,6 +3,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.errors import ValidationError
 from audit.stats import clopper_pearson_ci, newcombe_diff_ci, wilson_ci
@@ -89,3 +91,29 @@ def test_bad_level_raises(level):
 def test_newcombe_validates_both_groups():
     with pytest.raises(ValidationError, match="k2"):
         newcombe_diff_ci(1, 10, 11, 10)
+
+
+@st.composite
+def _k_n(draw):
+    n = draw(st.integers(min_value=1, max_value=100_000))
+    return draw(st.integers(min_value=0, max_value=n)), n
+
+
+@settings(max_examples=80, deadline=None)
+@given(_k_n(), st.floats(min_value=0.5, max_value=0.999))
+def test_intervals_contain_the_estimate_and_nest_by_level(kn, level):
+    k, n = kn
+    for f in (wilson_ci, clopper_pearson_ci):
+        narrow, wide = f(k, n, level=level * 0.9), f(k, n, level=level)
+        assert 0.0 <= wide.ci_low <= narrow.ci_low <= k / n <= narrow.ci_high <= wide.ci_high <= 1.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(_k_n(), _k_n())
+def test_newcombe_is_antisymmetric_and_bounded(first, second):
+    (k1, n1), (k2, n2) = first, second
+    forward = newcombe_diff_ci(k1, n1, k2, n2)
+    backward = newcombe_diff_ci(k2, n2, k1, n1)
+    assert -1.0 <= forward.ci_low <= forward.estimate <= forward.ci_high <= 1.0
+    assert forward.ci_low == pytest.approx(-backward.ci_high, abs=1e-12)
+    assert forward.ci_high == pytest.approx(-backward.ci_low, abs=1e-12)
