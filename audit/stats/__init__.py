@@ -10,12 +10,6 @@ from __future__ import annotations
 
 from audit.stats._result import Estimate
 from audit.stats.bootstrap import BootstrapDiff, cluster_bootstrap_diff
-from audit.stats.clustered import (
-    ClusteredDiff,
-    ClusteredRate,
-    clustered_diff_ci,
-    clustered_rate_ci,
-)
 from audit.stats.misclassification import CorrectedRate, rogan_gladen
 from audit.stats.multiplicity import AdjustedPValues, adjust_pvalues
 from audit.stats.paired import McNemarEstimate, mcnemar_test
@@ -42,8 +36,6 @@ __all__ = [
     "BarnardEstimate",
     "BootstrapDiff",
     "CMHEstimate",
-    "ClusteredDiff",
-    "ClusteredRate",
     "CorrectedRate",
     "DifferenceEstimate",
     "Estimate",
@@ -55,8 +47,6 @@ __all__ = [
     "barnard_exact",
     "clopper_pearson_ci",
     "cluster_bootstrap_diff",
-    "clustered_diff_ci",
-    "clustered_rate_ci",
     "cmh_test",
     "design_effect",
     "fisher_exact",

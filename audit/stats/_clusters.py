@@ -1,4 +1,4 @@
-"""Per-cluster sums of an outcome for two arms, shared by the clustered interval methods."""
+"""Per-cluster sums of an outcome for two arms (the input of the cluster bootstrap)."""
 
 from __future__ import annotations
 
