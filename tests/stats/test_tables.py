@@ -217,3 +217,23 @@ def test_large_counts():
     se = math.sqrt(1 / 5000 + 1 / 45000 + 1 / 4500 + 1 / 45500)
     assert result.ci_low == pytest.approx(math.exp(log_or - 1.959963984540054 * se), rel=1e-9)
     assert 0 <= fisher_exact(table).pvalue < 1e-5
+
+
+@pytest.mark.parametrize("alternative", ["less", "greater"])
+@pytest.mark.parametrize("pooled", [True, False])
+def test_barnard_one_sided_and_unpooled_agree_with_scipy_without_ties(alternative, pooled):
+    table = [[2, 9], [8, 5]]
+    expected = sps.barnard_exact(
+        np.array(table).T, alternative=alternative, pooled=pooled, n=64
+    ).pvalue
+    assert barnard_exact(table, alternative=alternative, pooled=pooled).pvalue == pytest.approx(
+        expected, rel=1e-6
+    )
+
+
+def test_barnard_one_sided_tails_are_ordered():
+    # Group 1 has the lower rate here, so "less" (p1 < p2) is the significant direction.
+    table = [[2, 9], [8, 5]]
+    less = barnard_exact(table, alternative="less").pvalue
+    greater = barnard_exact(table, alternative="greater").pvalue
+    assert less < 0.05 < greater
