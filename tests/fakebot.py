@@ -123,6 +123,12 @@ class FakeRasa:
             def log_message(self, *args):  # keep test output clean
                 pass
 
+            def setup(self):
+                super().setup()
+                # Headers and body go out in two writes: without this, Nagle's algorithm and
+                # delayed ACKs add ~40 ms to every keep-alive reply.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def _send(self, status: int, body: bytes) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
