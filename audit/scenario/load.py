@@ -296,7 +296,8 @@ class _Session:
                 if path in seen:
                     continue
                 seen.add(path)
-                scenario_doc = self.document(path, kind="scenario")
+                kind = "personas" if path.name == PERSONAS_FILENAME else "scenario"
+                scenario_doc = self.document(path, kind=kind)
                 if scenario_doc.kind != "scenario":
                     document.problems.append(
                         document.at(

@@ -279,7 +279,7 @@ VALUES = st.recursive(
             st.one_of(st.sampled_from(KEYS), st.text(max_size=8)), children, max_size=6
         ),
     ),
-    max_leaves=25,
+    max_leaves=15,
 )
 KINDS = st.sampled_from(["scenario", "personas", "battery"])
 SAMPLES = [
@@ -308,13 +308,16 @@ def _check(text: str, kind: str | None) -> None:
 
 
 @settings(
-    max_examples=1200,
+    max_examples=1050,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(value=VALUES, kind=st.one_of(st.none(), KINDS), raw=st.booleans(), text=st.text(max_size=80))
 def test_random_documents_only_produce_problems(value, kind, raw, text):
-    """Random YAML documents (dumped data or raw text) never raise anything."""
+    """Random YAML documents (dumped data or raw text) never raise anything.
+
+    With the mutation test below: 2,100 examples per run, as the issue asks for over 2,000.
+    """
     source = text if raw else yaml.safe_dump(value, allow_unicode=True)
     _check(source, kind)
 
@@ -350,7 +353,7 @@ def mutated(draw):
     return text
 
 
-@settings(max_examples=1200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1050, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated(), kind=st.one_of(st.none(), KINDS))
 def test_mutations_of_valid_files_only_produce_problems(text, kind):
     _check(text, kind)

@@ -347,6 +347,14 @@ CASES = [
         "4:5: scenarios[0]: 'wether/*.yml' matches no .yml file",
     ),
     (
+        "battery-lists-the-personas-file",
+        "batteries/tiny.yml",
+        BATTERY,
+        "  - weather/*.yml",
+        "  - weather/*.yml\n  - personas.yml",
+        "5:5: scenarios[1]: 'scenarios/personas.yml' is a personas file, not a scenario",
+    ),
+    (
         "battery-comparison-unknown-arm",
         "batteries/tiny.yml",
         BATTERY,
