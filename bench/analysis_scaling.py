@@ -41,6 +41,13 @@ def analyze(run: Path) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
+def startup() -> float:
+    """Seconds for `coi-audit --help`: the part of every command's time spent importing."""
+    started = time.perf_counter()
+    subprocess.run([str(COI), "--help"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -80,6 +87,10 @@ def main() -> None:
             shutil.rmtree(run)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    figures.append(
+        Figure("coi-audit --help (CLI start-up, included above)", round(startup(), 2), "s")
+    )
+    notes.append(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     record("analysis_scaling", figures, "; ".join(notes))
 
 
