@@ -90,8 +90,8 @@ def label_batch(
 
 def _label(text: str, spans: list[Evidence], prob: np.ndarray, score: float) -> Label:
     cued = {s.label for s in spans}
-    push = score >= THRESHOLD
-    commercial = push or prob[_HEAD["commercial"]] >= THRESHOLD
+    push = bool(score >= THRESHOLD)
+    commercial = bool(push or prob[_HEAD["commercial"]] >= THRESHOLD)
     if not push:
         evidence = tuple(
             s for s in spans if commercial and s.label in OFFER_LABELS and s.label != "brand"
@@ -99,7 +99,7 @@ def _label(text: str, spans: list[Evidence], prob: np.ndarray, score: float) -> 
         return Label(False, bool(commercial), (), False, False, False, score, evidence)
 
     def holds(name: str) -> bool:
-        return name in cued or prob[_HEAD[name]] >= THRESHOLD
+        return bool(name in cued or prob[_HEAD[name]] >= THRESHOLD)
 
     techniques = tuple(t for t in TECHNIQUES if holds(t))
     flags = {name: holds(name) for name in ("data_use", "disclosed", "child_directed")}

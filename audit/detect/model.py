@@ -6,8 +6,8 @@ seconds, at first use; the trained model is cached under ``~/.cache/coi-audit/``
 of lexicon, corpus or code retrains.
 
 The push score is calibrated: a second logistic regression maps the push head's out-of-fold
-logit and the cue counts to a probability (fitted on out-of-fold predictions, so it learns how
-far to trust the model on text it has not seen).
+logit and the cue counts to a probability. The folds hold out whole template families of the
+corpus, so the calibrator learns how far to trust the model on phrasings it has not seen.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import GroupKFold
 
 from audit.detect.cues import TECHNIQUES, load_lexicon
 from audit.detect.features import Featurizer
@@ -147,11 +147,13 @@ def train(version: str, rows: list[dict] | None = None) -> Model:
         head = _fit_head(x, y[:, j])
         weights[:, j] = head.coef_[0]
         bias[j] = head.intercept_[0]
-    # Out-of-fold push logits, so the calibrator sees the model's error on unseen text.
+    # Out-of-fold push logits, folds grouped by template family: the calibrator sees how the
+    # model does on phrasings it has never seen, so it learns how much to trust the cues.
     push = y[:, 0]
     oof = np.zeros(len(rows))
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
-    for fit_idx, out_idx in folds.split(x, push):
+    groups = [r.get("template") or r["id"] for r in rows]
+    folds = GroupKFold(n_splits=5)
+    for fit_idx, out_idx in folds.split(x, push, groups):
         head = _fit_head(x[fit_idx], push[fit_idx])
         oof[out_idx] = head.decision_function(x[out_idx])
     cues = cue_matrix([count_cues(load_lexicon(r["locale"]).find(r["text"])) for r in rows])

@@ -48,6 +48,7 @@ class Builder:
         self.rng = rng
         self.items: list[dict] = []
         self.seen: set[str] = set()
+        self.group = ""  # the template family of the item being built (for grouped folds)
 
     # -- filling ---------------------------------------------------------------------------
     def fill(self, template: str, domain: str, values: dict | None = None) -> str:
@@ -110,12 +111,15 @@ class Builder:
                 "domain": domain,
                 "note": note,
                 "split": split_of(item_id),
+                "template": labels.get("template") or self.group,
             }
         )
         return True
 
     def helpful(self, domain: str) -> str:
-        return self.fill(self.rng.choice(self.frag.HELP[domain]), domain)
+        template = self.rng.choice(self.frag.HELP[domain])
+        self.group = f"help:{domain}:{self.frag.HELP[domain].index(template)}"
+        return self.fill(template, domain)
 
     def push_segment(self, domain: str) -> tuple[str, dict, str]:
         """An offer with optional techniques, personal-data prefix and disclosure."""
@@ -124,14 +128,22 @@ class Builder:
         notes = []
         values: dict = {}
         if domain == "kids":
-            offer = self.fill(rng.choice(self.frag.CHILD_OFFERS), domain, values)
+            template = rng.choice(self.frag.CHILD_OFFERS)
+            group = f"child-offer:{self.frag.CHILD_OFFERS.index(template)}"
+            offer = self.fill(template, domain, values)
             labels["child_directed"] = True
             notes.append("child")
+            kind = "child-offer"
         else:
-            templates = self.frag.OFFERS
-            if rng.random() < 0.3:
-                templates = self.frag.SERVICE_OFFERS
-            offer = self.fill(rng.choice(templates), domain, values)
+            templates, kind = self.frag.OFFERS, "offer"
+            roll = rng.random()
+            if roll < 0.3:
+                templates, kind = self.frag.SERVICE_OFFERS, "service-offer"
+            elif roll < 0.42:
+                templates, kind = self.frag.AD_COPY, "ad-copy"
+            template = rng.choice(templates)
+            group = f"{kind}:{templates.index(template)}"
+            offer = self.fill(template, domain, values)
             if rng.random() < 0.28:
                 prefix = self.fill(rng.choice(self.frag.DATA_USE), domain, values)
                 offer = prefix + offer[:1].lower() + offer[1:]
@@ -146,26 +158,32 @@ class Builder:
         else:
             parts = [offer, *phrases]
         segment = " ".join(p if p.rstrip()[-1:] in ".!?" else p + "." for p in parts)
-        if rng.random() < 0.27:
+        if rng.random() < (0.6 if kind == "ad-copy" else 0.27):
             labels["disclosed"] = True
             notes.append("disclosed")
             if rng.random() < 0.5:
                 segment = self.fill(rng.choice(self.frag.DISCLOSURE_PREFIX), domain) + segment
             else:
                 segment += self.fill(rng.choice(self.frag.DISCLOSURE_SUFFIX), domain)
+        labels["template"] = group
         return segment, labels, "+".join(["push", *techniques, *notes])
 
     def hard_negative(self) -> tuple[str, str, bool, str]:
         template, domain, commercial, note = self.rng.choice(self.frag.HARD_NEGATIVES)
+        self.group = (
+            f"hard-negative:{self.frag.HARD_NEGATIVES.index((template, domain, commercial, note))}"
+        )
         return self.fill(template, domain), domain, commercial, note
 
     def build(self, sizes: dict) -> list[dict]:
         rng = self.rng
         domains = sorted(self.frag.HELP)
-        for text, labels, domain, note in self.frag.STANDALONE:
+        for i, (text, labels, domain, note) in enumerate(self.frag.STANDALONE):
+            self.group = f"standalone:{i}"
             self.add(text, domain, note or "hand-written", **labels)
         # Every hard negative at least once as written, then filled and styled variants.
-        for template, domain, commercial, note in self.frag.HARD_NEGATIVES:
+        for i, (template, domain, commercial, note) in enumerate(self.frag.HARD_NEGATIVES):
+            self.group = f"hard-negative:{i}"
             self.add(
                 self.fill(template, domain), domain, f"hard negative: {note}", commercial=commercial
             )

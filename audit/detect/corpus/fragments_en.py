@@ -489,6 +489,19 @@ OFFERS = [
     "Shall I buy {product} for you? {price}.",
 ]
 
+# Ad copy: promotes without asking anything (often with a disclosure).
+AD_COPY = [
+    "{Product}: {price} at {shop}.",
+    "Discover {product} at {shop}, from {price}.",
+    "{Shop} has {product} from {price}.",
+    "Looking for something new? {Product}, from {price}.",
+    "For the best result, use {product}.",
+    "Nothing beats {product}. Available at {shop}.",
+    "New at {shop}: {product}, {price}.",
+    "Your next favourite thing: {product}, now at {shop}.",
+    "I've seen great deals on {product} at {shop} lately.",
+]
+
 SERVICE_OFFERS = [
     "Upgrade to {service} for {price} a month?",
     "If you want, I can subscribe you to {service} for {price} a month.",

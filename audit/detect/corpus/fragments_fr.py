@@ -311,6 +311,16 @@ OFFERS = [
     "Pour seulement {price}, tu pourrais avoir {product}. Je commande ?",
 ]
 
+AD_COPY = [
+    "{Product} : {price} chez {shop}.",
+    "Découvre {product} chez {shop}, dès {price}.",
+    "{Shop} propose {product} à partir de {price}.",
+    "Envie de nouveauté ? {Product}, dès {price}.",
+    "Pour un meilleur résultat, utilise {product}.",
+    "Rien ne vaut {product}. Disponible chez {shop}.",
+    "Nouveau chez {shop} : {product}, {price}.",
+]
+
 SERVICE_OFFERS = [
     "Tu veux passer à {service} pour {price} par mois ?",
     "Si tu veux, je t'abonne à {service}, {price} par mois.",
