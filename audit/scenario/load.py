@@ -159,11 +159,9 @@ def battery_bases(battery_path: Path) -> list[Path]:
 
 def resolve_glob(pattern: str, bases: list[Path]) -> list[Path]:
     for base in bases:
-        matches = sorted(
-            Path(m).resolve()
-            for m in glob.glob(os.path.join(base, pattern), recursive=True)
-            if m.endswith(YAML_SUFFIXES) and Path(m).is_file()
-        )
+        # root_dir keeps glob characters in the base path literal
+        found = (base / m for m in glob.glob(pattern, root_dir=base, recursive=True))
+        matches = sorted(p.resolve() for p in found if p.suffix in YAML_SUFFIXES and p.is_file())
         if matches:
             return matches
     return []
