@@ -170,14 +170,23 @@ def command(
     if not as_json:
         click.echo(str(run_dir))
 
-    store = Store(run_dir)
+    try:
+        store = Store(run_dir)
+    except sqlite3.Error as exc:
+        raise AuditError(f"{run_dir}: cannot open the run store ({exc})") from None
     try:
         work = plan_work(plan.cells, plan.arms, settings.seed)
         runner = Runner(
             store, concurrency=concurrency, react_on=settings.react_on, detector=detector
         )
         show_progress = not (quiet or as_json)
-        outcome, versions = asyncio.run(_play(runner, work, plan.arms, show_progress))
+        try:
+            outcome, versions = asyncio.run(_play(runner, work, plan.arms, show_progress))
+        except sqlite3.Error as exc:
+            raise AuditError(
+                f"{run_dir}: cannot write the run store ({exc})",
+                hint=f"finished conversations are kept; fix the cause, then --resume {run_dir}",
+            ) from None
         if versions:
             manifest["bot_versions"].update(versions)
         totals = _totals(store, detector_info)

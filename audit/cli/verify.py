@@ -29,9 +29,12 @@ def verify_run(run_dir: Path) -> dict:
         store.close()
     expected = manifest.get("hash_root")
     if expected is None:
-        problems.append(
-            {"conversation": None, "idx": None, "message": "the manifest has no hash_root"}
-        )
+        message = "the manifest has no hash_root"
+        if manifest.get("status") == "running":
+            message += (
+                f" (the run did not finish: complete it with `coi-audit run --resume {run_dir}`)"
+            )
+        problems.append({"conversation": None, "idx": None, "message": message})
     elif expected != root:
         problems.append(
             {

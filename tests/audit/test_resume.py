@@ -69,6 +69,16 @@ def turns(run_dir: Path) -> list[tuple]:
         db.close()
 
 
+def verify(run_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "audit", "verify", str(run_dir)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 @pytest.fixture
 def setup(tmp_path):
     battery = write_battery(tmp_path / "battery", repeats=2)
@@ -93,6 +103,8 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(setup):
     partial = stored(run_dir)
     assert 8 <= partial < total, partial
     assert json.loads((run_dir / "manifest.json").read_text())["status"] == "running"
+    unfinished = verify(run_dir)
+    assert unfinished.returncode == 1 and "the run did not finish" in unfinished.stderr
 
     resumed = start_run(["--resume", str(run_dir), "--quiet"])
     out, err = resumed.communicate(timeout=120)
@@ -108,13 +120,7 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(setup):
     manifests = [json.loads((d / "manifest.json").read_text()) for d in (run_dir, fresh_dir)]
     assert manifests[0]["hash_root"] == manifests[1]["hash_root"]
     assert manifests[0]["status"] == "complete" and len(manifests[0]["resumes"]) == 1
-    check = subprocess.run(
-        [sys.executable, "-m", "audit", "verify", str(run_dir)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = verify(run_dir)
     assert check.returncode == 0, check.stderr
 
 
@@ -131,11 +137,5 @@ def test_sigterm_stops_cleanly_after_finished_conversations(setup):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     assert manifest["counts"]["conversations"] == stored(run_dir) < 32
-    check = subprocess.run(
-        [sys.executable, "-m", "audit", "verify", str(run_dir)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    check = verify(run_dir)
     assert check.returncode == 0, check.stderr
