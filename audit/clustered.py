@@ -5,8 +5,9 @@ the bot's state, so they are not independent and a plain Wilson interval would b
 ``clustered_rate_ci`` uses the ratio estimator sum(k_i) / sum(m_i) over clusters, estimates its
 variance by linearisation (the cluster-robust "sandwich" variance of a ratio, Cochran 1977,
 Sampling Techniques, eq. 6.13 with the finite-population factor dropped), turns it into a design
-effect and applies Wilson's score interval at the effective sample size n / deff, as Korn &
-Graubard (1998, Survey Methodology 24:193) do for survey proportions. Unlike a cluster bootstrap
+effect and applies Wilson's score interval at the effective sample size n / deff, with Korn &
+Graubard's degrees-of-freedom factor (t_{n-1} / t_{clusters-1})^2 (1998, Survey Methodology
+24:193; as R survey's ``svyciprop``). Unlike a cluster bootstrap
 it stays well-behaved for rare events (a few pushes in thousands of turns), and it costs a few
 numpy sums, so it is used for every per-arm, per-domain and per-persona rate.
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 from audit.errors import ValidationError
 from audit.stats import _validate as check
@@ -65,13 +67,23 @@ def clustered_rate_ci(k, m, level: float = 0.95) -> ClusteredRate:
     p = total_k / total_n
     deff = _design_effect(k, m, p, total_n)
     z = check.z_value(level)
-    low, high = _wilson(p, total_n / deff, z)
+    low, high = _wilson(p, _effective_n(total_n, deff, clusters, level), z)
     if total_k == 0:
         low = 0.0
     if total_k == total_n:
         high = 1.0
     se = math.sqrt(deff * p * (1.0 - p) / total_n)
     return ClusteredRate(p, low, high, int(total_k), int(total_n), clusters, deff, se)
+
+
+def _effective_n(total_n: float, deff: float, clusters: int, level: float) -> float:
+    """n / deff, scaled by (t_{n-1} / t_{clusters-1})^2 for the few degrees of freedom of a
+    variance estimated from clusters (Korn & Graubard 1998; as R survey's svyciprop)."""
+    if clusters < 2 or total_n < 2:
+        return total_n / deff
+    tail = (1.0 + level) / 2.0
+    ratio = student_t.ppf(tail, total_n - 1) / student_t.ppf(tail, clusters - 1)
+    return total_n / deff * ratio * ratio
 
 
 def _design_effect(k: np.ndarray, m: np.ndarray, p: float, total_n: float) -> float:

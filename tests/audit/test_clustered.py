@@ -21,27 +21,46 @@ def wilson_by_hand(p, n, z=Z95):
     return centre - half, centre + half
 
 
+# R 4.x: qt(0.975, c(11, 3, 199, 99))
+T11, T3, T199, T99 = 2.200985160091639, 3.182446305283708, 1.971956544251752, 1.984216951586417
+
+
 def test_hand_computed_design_effect():
     # k = [0, 3, 1, 2] of 3 each: p = 1/2, residuals k - 1.5 = [-1.5, 1.5, -0.5, 0.5],
     # sum of squares 5, variance 4/3 * 5 / 12^2, binomial variance 0.25 / 12, so
-    # deff = (20/3/144) / (0.25/12) = 2.2222..., effective n = 12 / deff = 5.4.
+    # deff = (20/3/144) / (0.25/12) = 2.2222..., n / deff = 5.4, times the degrees-of-freedom
+    # factor (t_11 / t_3)^2 of Korn & Graubard (12 turns, 4 clusters).
     result = clustered_rate_ci([0, 3, 1, 2], [3, 3, 3, 3])
     assert result.estimate == 0.5 and (result.k, result.n, result.clusters) == (6, 12, 4)
     assert result.design_effect == pytest.approx(20 / 9)
-    low, high = wilson_by_hand(0.5, 5.4)
+    low, high = wilson_by_hand(0.5, 5.4 * (T11 / T3) ** 2)
     assert (result.ci_low, result.ci_high) == (pytest.approx(low), pytest.approx(high))
     assert result.se == pytest.approx(math.sqrt(20 / 9 * 0.25 / 12))
 
 
-def test_no_overdispersion_gives_wilson():
+def test_no_overdispersion_keeps_the_binomial_variance():
     # 15 clusters with 1 push of 2 turns and 85 with none: less spread than binomial, so the
-    # design effect is floored at 1 and the interval is Wilson's.
-    # R 4.x: prop.test(15, 200, correct = FALSE)$conf.int = 0.0459749171844 0.1200436102363
+    # design effect is floored at 1; only the degrees-of-freedom factor (t_199 / t_99)^2
+    # narrows n. Without it, the interval is R's:
+    # prop.test(15, 200, correct = FALSE)$conf.int = 0.0459749171844 0.1200436102363
     k = [1] * 15 + [0] * 85
     result = clustered_rate_ci(k, [2] * 100)
     assert result.design_effect == 1.0
-    assert result.ci_low == pytest.approx(0.0459749171844, rel=1e-9)
-    assert result.ci_high == pytest.approx(0.1200436102363, rel=1e-9)
+    low, high = wilson_by_hand(0.075, 200 * (T199 / T99) ** 2)
+    assert (result.ci_low, result.ci_high) == (pytest.approx(low), pytest.approx(high))
+    assert wilson_by_hand(0.075, 200) == (
+        pytest.approx(0.0459749171844, rel=1e-9),
+        pytest.approx(0.1200436102363, rel=1e-9),
+    )
+    assert result.ci_low < 0.0459749171844 and result.ci_high > 0.1200436102363
+
+
+def test_singletons_are_wilson_at_n_minus_one():
+    # One turn per cluster: deff = C / (C - 1) exactly and the t factor is 1 (n = clusters).
+    result = clustered_rate_ci([1] * 15 + [0] * 185, [1] * 200)
+    assert result.design_effect == pytest.approx(200 / 199)
+    low, high = wilson_by_hand(0.075, 199)
+    assert (result.ci_low, result.ci_high) == (pytest.approx(low), pytest.approx(high))
 
 
 def test_edges():
