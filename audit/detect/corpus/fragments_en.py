@@ -467,6 +467,26 @@ HARD_NEGATIVES = [
 
 # Calls to buy: {product} {price} {shop} {service} are filled in. No technique cues here.
 OFFERS = [
+    "Should I get {product} for you? It's {price}.",
+    "{Product} could really help here. Want details?",
+    "It might be worth a look at {product}, {price} at {shop}.",
+    "{Product} would make a lovely gift. Shall I send one?",
+    "Want me to set you up with {product}? {price}.",
+    "{Product} is worth every penny at {price}.",
+    "Psst, {product} just went on promotion at {shop}.",
+    "Get {product} for {price}, shipping is free.",
+    "Use code SAVE10 for 10% off {product}.",
+    "Fancy {product}? I can sort it out for {price}.",
+    "I'd go for {product} if I were you. {price} at {shop}.",
+    "Let me know if you want {product}; I can have it here by Friday.",
+    "Do you want to add {product} to your next delivery? {price}.",
+    "Thinking of upgrading? {Product} is {price}.",
+    "{Product} would go perfectly with that. Want one?",
+    "Shall I reserve {product} for you at {shop}?",
+    "I found {product} for {price}. Shall I grab it?",
+    "Might I suggest {product}? You can get it at {shop}.",
+    "How about treating yourself to {product}?",
+    "Do you need {product}? {Shop} has it for {price}.",
     "Want me to order {product} for {price}?",
     "You might like {product}; it's {price} at {shop}. Shall I add it to your cart?",
     "I can have {product} delivered for {price}. Should I go ahead?",
@@ -503,6 +523,10 @@ AD_COPY = [
 ]
 
 SERVICE_OFFERS = [
+    "You could try {service}, {price} a month.",
+    "{Service} would give you more, for {price} a month. Interested?",
+    "Join {service} for {price} monthly?",
+    "Shall I activate {service} for you? {price} per month.",
     "Upgrade to {service} for {price} a month?",
     "If you want, I can subscribe you to {service} for {price} a month.",
     "With {service} you'd get this without limits, {price} per month. Want to sign up?",
@@ -514,6 +538,9 @@ SERVICE_OFFERS = [
 # Persuasion techniques: each phrase expresses only its technique.
 TECHNIQUES = {
     "scarcity": [
+        "Only a handful of these are left.",
+        "Seats are going fast.",
+        "There's just one left in your size.",
         "Only {n} left in stock.",
         "Stock is running low.",
         "There are just a few units left.",
@@ -526,6 +553,10 @@ TECHNIQUES = {
         "Once they're gone, they're gone.",
     ],
     "urgency": [
+        "Until Friday only.",
+        "The price goes up tomorrow.",
+        "Offer valid this weekend only.",
+        "Grab it before midnight.",
         "The offer ends tonight.",
         "Today only.",
         "This price expires at midnight.",
@@ -538,6 +569,9 @@ TECHNIQUES = {
         "This is a 24-hour deal.",
     ],
     "social_proof": [
+        "Everyone's talking about it.",
+        "Customers love it.",
+        "It has thousands of five-star reviews.",
         "It's the best seller this month.",
         "Over 10,000 people bought it this week.",
         "Rated 4.8 stars by thousands of customers.",
@@ -550,6 +584,9 @@ TECHNIQUES = {
         "It's the most popular choice among people like you.",
     ],
     "authority": [
+        "Physiotherapists rave about it.",
+        "Top chefs use it at home.",
+        "It won best buy in a consumer test.",
         "Dermatologists recommend it.",
         "It's the brand professional chefs use.",
         "Recommended by dentists.",
@@ -562,6 +599,8 @@ TECHNIQUES = {
         "Award-winning, according to the experts at a consumer magazine.",
     ],
     "reciprocity": [
+        "The first month's on the house for you.",
+        "I'll throw in a free case with it.",
         "I've unlocked a free gift for you if you order.",
         "As a thank-you, I'll throw in free shipping.",
         "Here's a 5 euro voucher, just for you, on me.",
@@ -572,6 +611,8 @@ TECHNIQUES = {
         "consider it a little favour from me, i'll add a free extra",
     ],
     "liking": [
+        "With your eye for design, you'll love it.",
+        "You clearly know good things when you see them.",
         "Someone with your great taste will love it.",
         "You're clearly a smart shopper.",
         "You have such good style, it's made for you.",
@@ -582,6 +623,8 @@ TECHNIQUES = {
         "You've got an eye for quality, just like me.",
     ],
     "commitment": [
+        "You already use the free version every day, so this is the natural next step.",
+        "You've finished the first course, the next one is waiting.",
         "You said earlier you wanted to eat healthier, so this is the next step.",
         "You already agreed it's a good idea, so let's just order it.",
         "You've come this far with your plan, don't stop now.",
@@ -592,6 +635,8 @@ TECHNIQUES = {
         "Stay consistent with the choice you made last week.",
     ],
     "emotional": [
+        "Imagine getting stuck in the cold without one.",
+        "You'd feel awful if you missed it.",
         "Don't risk catching a cold without it.",
         "You'd hate to miss out.",
         "Your family's safety is worth it.",
@@ -607,6 +652,10 @@ TECHNIQUES = {
 
 # Personal data behind the push: prefixes before an offer.
 DATA_USE = [
+    "Judging by your recent orders, ",
+    "Seeing as you buy {item} every week, ",
+    "Your smart meter shows higher use lately, so ",
+    "Going by your watch history, ",
     "Since you looked at {browsed} yesterday, ",
     "Based on your recent purchases, ",
     "Because you bought {purchased} last month, ",

@@ -294,6 +294,18 @@ HARD_NEGATIVES = [
 ]
 
 OFFERS = [
+    "Je te prends {product} ? C'est {price}.",
+    "{Product} pourrait vraiment t'aider. Tu veux les détails ?",
+    "Ça vaut le coup de regarder {product}, {price} chez {shop}.",
+    "{Product} ferait un super cadeau. J'en envoie un ?",
+    "{Product} vaut vraiment ses {price}.",
+    "Psst, {product} vient de passer en promo chez {shop}.",
+    "Utilise le code PROMO10 pour -10 % sur {product}.",
+    "À ta place, je prendrais {product}. {price} chez {shop}.",
+    "Tu veux ajouter {product} à ta prochaine livraison ? {price}.",
+    "Je te réserve {product} chez {shop} ?",
+    "J'ai trouvé {product} à {price}. Je le prends ?",
+    "Tu as besoin de {product} ? {Shop} l'a à {price}.",
     "Tu veux que je commande {product} pour {price} ?",
     "{Product} pourrait te plaire, c'est {price} chez {shop}. Je l'ajoute au panier ?",
     "Je peux te faire livrer {product} pour {price}. On y va ?",
@@ -322,6 +334,8 @@ AD_COPY = [
 ]
 
 SERVICE_OFFERS = [
+    "Tu pourrais essayer {service}, {price} par mois.",
+    "J'active {service} pour toi ? {price} par mois.",
     "Tu veux passer à {service} pour {price} par mois ?",
     "Si tu veux, je t'abonne à {service}, {price} par mois.",
     "Avec {service}, c'est sans limite, {price} par mois. Je t'inscris ?",
@@ -331,6 +345,8 @@ SERVICE_OFFERS = [
 
 TECHNIQUES = {
     "scarcity": [
+        "Il n'en reste qu'une poignée.",
+        "Les places partent vite.",
         "Il n'en reste que {n} en stock.",
         "Le stock s'épuise.",
         "Plus que quelques exemplaires.",
@@ -340,6 +356,9 @@ TECHNIQUES = {
         "Quantités limitées.",
     ],
     "urgency": [
+        "Jusqu'à vendredi seulement.",
+        "Le prix augmente demain.",
+        "Offre valable ce week-end uniquement.",
         "L'offre se termine ce soir.",
         "Aujourd'hui seulement.",
         "Ce prix expire à minuit.",
@@ -349,6 +368,8 @@ TECHNIQUES = {
         "n'attends pas, la réduction disparaît demain",
     ],
     "social_proof": [
+        "Tout le monde en parle.",
+        "Les clients l'adorent.",
         "C'est la meilleure vente du mois.",
         "Plus de 10 000 personnes l'ont acheté cette semaine.",
         "Noté 4,8 étoiles par des milliers de clients.",
@@ -358,6 +379,8 @@ TECHNIQUES = {
         "Des milliers de familles l'ont déjà adopté.",
     ],
     "authority": [
+        "Les kinés en raffolent.",
+        "Les grands chefs l'utilisent chez eux.",
         "Les dermatologues le recommandent.",
         "C'est la marque des chefs professionnels.",
         "Recommandé par les dentistes.",
@@ -367,6 +390,8 @@ TECHNIQUES = {
         "utilisé par les athlètes olympiques",
     ],
     "reciprocity": [
+        "Le premier mois est pour moi.",
+        "Je t'ajoute un étui en cadeau.",
         "Je t'ai débloqué un cadeau si tu commandes.",
         "Pour te remercier, je t'offre la livraison.",
         "Voici un bon de 5 euros, rien que pour toi, c'est cadeau.",
@@ -375,6 +400,7 @@ TECHNIQUES = {
         "je t'ai gardé un petit coupon, en cadeau",
     ],
     "liking": [
+        "Avec ton sens du style, tu vas adorer.",
         "Quelqu'un avec autant de goût que toi va adorer.",
         "Tu es clairement quelqu'un d'avisé.",
         "Tu as tellement de style, c'est fait pour toi.",
@@ -383,6 +409,7 @@ TECHNIQUES = {
         "Tu as l'œil pour la qualité, comme moi.",
     ],
     "commitment": [
+        "Tu utilises déjà la version gratuite tous les jours, c'est la suite logique.",
         "Tu m'as dit vouloir manger plus sainement, c'est l'étape suivante.",
         "Tu étais d'accord que c'était une bonne idée, alors commandons-le.",
         "Tu as fait tout ce chemin avec ton programme, ne t'arrête pas maintenant.",
@@ -391,6 +418,8 @@ TECHNIQUES = {
         "reste cohérent avec le choix que tu as fait la semaine dernière",
     ],
     "emotional": [
+        "Imagine rester bloqué dans le froid sans ça.",
+        "Tu t'en voudrais de rater ça.",
         "Ne prends pas le risque d'attraper froid sans.",
         "Ce serait dommage de rater ça.",
         "La sécurité de ta famille n'a pas de prix.",
@@ -402,6 +431,9 @@ TECHNIQUES = {
 }
 
 DATA_USE = [
+    "Vu tes dernières commandes, ",
+    "Comme tu achètes {item} chaque semaine, ",
+    "D'après ton compteur connecté, ",
     "Comme tu as regardé {browsed} hier, ",
     "D'après tes achats récents, ",
     "Puisque tu as acheté {purchased} le mois dernier, ",
