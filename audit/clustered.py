@@ -83,7 +83,7 @@ def _effective_n(total_n: float, deff: float, clusters: int, level: float) -> fl
         return total_n / deff
     tail = (1.0 + level) / 2.0
     ratio = student_t.ppf(tail, total_n - 1) / student_t.ppf(tail, clusters - 1)
-    return total_n / deff * ratio * ratio
+    return float(total_n / deff * ratio * ratio)
 
 
 def _design_effect(k: np.ndarray, m: np.ndarray, p: float, total_n: float) -> float:
@@ -103,7 +103,8 @@ def _wilson(p: float, n: float, z: float) -> tuple[float, float]:
     centre = p + z2 / (2 * n)
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
     denominator = 1 + z2 / n
-    return max(0.0, (centre - half) / denominator), min(1.0, (centre + half) / denominator)
+    low = max(0.0, float((centre - half) / denominator))
+    return low, min(1.0, float((centre + half) / denominator))
 
 
 DIFF_METHOD = "cluster-robust (linearised) difference of rates, paired by cluster, Wald interval"

@@ -47,7 +47,7 @@ def coverage(rate: float, runs: int, conversations: int, rng) -> float:
     covered = 0
     for _ in range(runs):
         result = clustered_rate_ci(simulate_counts(rng, rate, conversations), m)
-        covered += result.ci_low <= rate <= result.ci_high
+        covered += int(result.ci_low <= rate <= result.ci_high)
     return covered / runs
 
 
@@ -70,7 +70,7 @@ def type_one_error(rate: float, runs: int, conversations: int, rng) -> float:
         result = cmh_test(tables)
         groups = np.concatenate([scenario, scenario + SCENARIOS])
         phi = dispersion(np.concatenate([k_a, k_b]), np.concatenate([m, m]), groups)
-        rejected += chi2.sf(result.statistic / phi, 1) < 0.05
+        rejected += int(chi2.sf(result.statistic / phi, 1) < 0.05)
     return rejected / runs
 
 
@@ -92,7 +92,7 @@ def main() -> None:
                 round(100 * share, 1),
                 "%",
                 goal="94-96",
-                ok=94.0 <= 100 * share <= 96.0,
+                ok=bool(94.0 <= 100 * share <= 96.0),
             )
         )
     for rate in (0.1, 0.3):
