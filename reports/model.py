@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -551,6 +552,8 @@ def _methodology(analysis, msg) -> Methodology:
     methods: list[str] = []
 
     def add(method: str | None) -> None:
+        # "...; design effect 1.066" varies per figure: list each method once.
+        method = re.sub(r";\s*design effect [0-9.]+$", "", method or "").strip()
         if method and method not in methods:
             methods.append(method)
 

@@ -159,6 +159,7 @@ def _context(report: Report, msg: Messages, markdown: bool) -> dict:
         "sections": SECTIONS,
         "severity_table": severity_table,
         "endpoint_keys": keys,
+        "arm_rows": {a.arm: a for a in report.results.arms},
         "manifest_json": json.dumps(report.reproducibility.manifest, indent=2, ensure_ascii=False),
     }
 
@@ -168,7 +169,24 @@ def _with_filters(env: Environment, msg: Messages, markdown: bool) -> Environmen
     wrap = Markup if markdown else str
     env.filters["pct"] = lambda x, signed=False: wrap(msg.pct(x, signed=signed))
     env.filters["pvalue"] = lambda p: wrap(msg.pvalue(p))
+    env.filters["when"] = when
     return env
+
+
+def when(value: str | None) -> str:
+    """An ISO timestamp as '2026-11-25 09:00 UTC' (unparseable values are shown as given)."""
+    from datetime import UTC, datetime
+
+    if not value:
+        return "–"
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def render_html(report: Report, print_mode: bool = False, charts: dict | None = None) -> str:
