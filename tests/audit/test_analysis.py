@@ -355,3 +355,25 @@ def test_accuracy_file_from_the_detector(hand_run):
     assert analysis.detector_accuracy.specificity == 0.97
     assert analysis.detector_accuracy.source == "ground-truth"
     assert analysis.arms["commercial"].corrected_push_rate is None
+
+
+def test_single_arm_and_all_errored_runs(tmp_path):
+    run = tmp_path / "one"
+    run.mkdir()
+    store = Store(run)
+    write_conversation(store, "solo", "s1", "adult", [(S, 1, ()), (S, 0, ())])
+    write_conversation(store, "solo", "s2", "kid", [(S, 0, ())])
+    store.close()
+    analysis = analyze_run(run, n_boot=200)
+    assert list(analysis.arms) == ["solo"] and analysis.comparisons == []
+    assert endpoint(analysis, "solo", "push_rate") == (1, 3)
+    assert endpoint(analysis, "solo", "push_after_decline") == (0, 0)
+    assert analysis.arms["solo"].endpoints["push_after_decline"].estimate is None
+
+    run = tmp_path / "errored"
+    run.mkdir()
+    store = Store(run)
+    write_conversation(store, "a", "s1", "adult", [(S, 1, ())], status="error")
+    store.close()
+    with pytest.raises(AuditError, match="every conversation of the run errored"):
+        analyze_run(run)
