@@ -15,9 +15,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from .followup import resolve_intent
 from .offer_engine import decide
 from .policy import PolicyError, load_catalogue, load_policy
-from .registry import OFFER_ACTION, RIGHTS, ROUTES, route_for
+from .registry import HELP, OFFER_ACTION, RIGHTS, ROUTES, SOLICITED, route_for
 from .rights import answer_right
 from .skills import answer_for
 from .world import World, world_from_metadata
@@ -33,6 +34,11 @@ STATE_SLOTS = (
     "shopping_list",
     "home",
     "reminders",
+    "timer",
+    "recipe",
+    "game",
+    "last_intent",
+    "turn_intent",
 )
 
 
@@ -43,7 +49,7 @@ def conversation_world(tracker: Tracker) -> tuple[World, list[dict[str, Any]]]:
     on the first turn so that a later message without metadata keeps the same world.
     """
     metadata = tracker.latest_message.get("metadata") or {}
-    stored = tracker.get_slot("coi_meta")
+    stored = tracker.slots.get("coi_meta")
     user_turns = sum(1 for e in tracker.events if e.get("event") == "user")
     events: list[dict[str, Any]] = []
     if not metadata and isinstance(stored, dict):
@@ -54,7 +60,7 @@ def conversation_world(tracker: Tracker) -> tuple[World, list[dict[str, Any]]]:
 
 
 def conversation_state(tracker: Tracker) -> dict[str, Any]:
-    return {name: tracker.get_slot(name) for name in STATE_SLOTS}
+    return {name: tracker.slots.get(name) for name in STATE_SLOTS}
 
 
 def policy_for(world: World):
@@ -78,10 +84,17 @@ class SkillAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        parsed = tracker.latest_message.get("intent") or {}
+        text = tracker.latest_message.get("text") or ""
+        state = conversation_state(tracker)
+        intent = resolve_intent(
+            parsed.get("name"), float(parsed.get("confidence") or 0.0), text, state["last_intent"]
+        )
         route = route_for(intent)
         world, events = conversation_world(tracker)
-        state = conversation_state(tracker)
+        events.append(SlotSet("turn_intent", route.intent))
+        if route.kind in (HELP, SOLICITED):
+            events.append(SlotSet("last_intent", route.intent))
         if route.kind == RIGHTS:
             answer = answer_right(route.intent, world, policy_for(world), state)
         else:
@@ -105,10 +118,11 @@ class OfferProductAction(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        state = conversation_state(tracker)
+        # The skill action of this turn stored the resolved intent (follow-ups included).
+        intent = state["turn_intent"] or (tracker.latest_message.get("intent") or {}).get("name")
         route = route_for(intent)
         world, events = conversation_world(tracker)
-        state = conversation_state(tracker)
         decision = decide(
             policy_for(world),
             load_catalogue(),
