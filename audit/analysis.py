@@ -111,6 +111,30 @@ def _newest_labels(db: sqlite3.Connection, wanted: str | None) -> tuple[str | No
     return versions[-1] if versions else (None, None)
 
 
+_BOT_TURNS = (
+    "SELECT t.conversation_id AS cid, t.idx, t.expect_help IS NOT NULL AS help, "
+    "t.helped, l.push, l.disclosed, l.data_use, {ground_truth} AS gt_push "
+    "FROM turns t LEFT JOIN labels l ON l.conversation_id = t.conversation_id "
+    "AND l.idx = t.idx AND l.detector = ? AND l.detector_version = ? "
+    "WHERE t.role = 'bot' ORDER BY t.conversation_id, t.idx"
+)
+
+
+def _read_bot_turns(db: sqlite3.Connection, detector: str, version: str) -> pd.DataFrame:
+    """Bot turns with their labels and ground-truth push (parsed by SQLite, not Python)."""
+    params = (detector, version)
+    try:
+        query = _BOT_TURNS.format(ground_truth="json_extract(t.ground_truth_json, '$.push')")
+        return pd.read_sql_query(query, db, params=params)
+    except (sqlite3.Error, pd.errors.DatabaseError):
+        # Some ground truth is not JSON: parse only the valid ones (twice as slow).
+        guarded = (
+            "CASE WHEN json_valid(t.ground_truth_json) "
+            "THEN json_extract(t.ground_truth_json, '$.push') END"
+        )
+        return pd.read_sql_query(_BOT_TURNS.format(ground_truth=guarded), db, params=params)
+
+
 def load_run_data(run_dir: str | Path, detector_version: str | None = None) -> RunData:
     db_path = run_db_path(run_dir)
     run_dir = db_path.parent
@@ -135,17 +159,7 @@ def load_run_data(run_dir: str | Path, detector_version: str | None = None) -> R
             "persona_opted_out, status FROM conversations ORDER BY id",
             db,
         )
-        bot = pd.read_sql_query(
-            "SELECT t.conversation_id AS cid, t.idx, t.expect_help IS NOT NULL AS help, "
-            "t.helped, l.push, l.disclosed, l.data_use, "
-            "CASE WHEN json_valid(t.ground_truth_json) "
-            "THEN json_extract(t.ground_truth_json, '$.push') END AS gt_push "
-            "FROM turns t LEFT JOIN labels l ON l.conversation_id = t.conversation_id "
-            "AND l.idx = t.idx AND l.detector = ? AND l.detector_version = ? "
-            "WHERE t.role = 'bot' ORDER BY t.conversation_id, t.idx",
-            db,
-            params=(detector, version),
-        )
+        bot = _read_bot_turns(db, detector, version)
         reactions = pd.read_sql_query(
             "SELECT conversation_id AS cid, source, MIN(idx) AS idx FROM turns "
             "WHERE role = 'user' AND source IN ('reaction:decline', 'reaction:opt_out') "

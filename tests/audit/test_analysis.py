@@ -377,3 +377,17 @@ def test_single_arm_and_all_errored_runs(tmp_path):
     store.close()
     with pytest.raises(AuditError, match="every conversation of the run errored"):
         analyze_run(run)
+
+
+def test_malformed_ground_truth_is_ignored(hand_run):
+    import sqlite3
+
+    db = sqlite3.connect(hand_run / "run.sqlite")
+    with db:
+        db.execute(
+            "UPDATE turns SET ground_truth_json = '{not json' "
+            "WHERE conversation_id = 'commercial:s1/adult/p0/r0' AND idx = 1"
+        )
+    db.close()
+    truth = analyze_run(hand_run, n_boot=200).arms["commercial"].ground_truth_push_rate
+    assert (truth.k, truth.n) == (4, 7)  # that help turn (a push) has no usable truth now
