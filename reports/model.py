@@ -174,7 +174,7 @@ class Target(_Model):
     name: str | None = None
     file: str | None = None
     sha256: str | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, str] = Field(default_factory=dict)
 
 
 class PersonaCount(_Model):
@@ -190,7 +190,7 @@ class Scope(_Model):
     ended_at: str | None
     battery: dict[str, Any]
     targets: list[Target]
-    bot_versions: dict[str, Any]
+    bot_versions: dict[str, str]
     conversations: int
     errored: int
     turns: int
@@ -509,7 +509,7 @@ def _scope(run_id, manifest, run, roles) -> Scope:
                 name=target.get("name"),
                 file=entry.get("target_file"),
                 sha256=entry.get("sha256"),
-                details={k: v for k, v in target.items() if k != "name"},
+                details=_flatten_info({k: v for k, v in target.items() if k != "name"}),
             )
         )
     battery = manifest.get("battery") if isinstance(manifest.get("battery"), dict) else {}
@@ -533,7 +533,12 @@ def _scope(run_id, manifest, run, roles) -> Scope:
         ended_at=_str_or_none(ended),
         battery={k: v for k, v in battery.items() if k != "files"},
         targets=targets,
-        bot_versions=dict(manifest.get("bot_versions") or {}),
+        bot_versions={
+            str(arm): "; ".join(f"{k}: {v}" for k, v in _flatten_info(info).items())
+            if isinstance(info, dict)
+            else str(info)
+            for arm, info in (manifest.get("bot_versions") or {}).items()
+        },
         conversations=len(conv),
         errored=int((conv["status"] == "error").sum()) if len(conv) else 0,
         turns=len(run.turns),
@@ -541,6 +546,18 @@ def _scope(run_id, manifest, run, roles) -> Scope:
         locales=sorted(str(d) for d in conv["locale"].dropna().unique()),
         personas=personas,
     )
+
+
+def _flatten_info(info: dict, prefix: str = "") -> dict[str, str]:
+    """Nested manifest details as ``{"status.model_id": "..."}`` with printable values."""
+    out: dict[str, str] = {}
+    for key, value in info.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten_info(value, name + "."))
+        elif value is not None:
+            out[name] = json.dumps(value) if isinstance(value, list) else str(value)
+    return out
 
 
 def _methodology(analysis, msg) -> Methodology:
@@ -552,9 +569,15 @@ def _methodology(analysis, msg) -> Methodology:
     methods: list[str] = []
 
     def add(method: str | None) -> None:
-        # "...; design effect 1.066" varies per figure: list each method once.
-        method = re.sub(r";\s*design effect [0-9.]+$", "", method or "").strip()
-        if method and method not in methods:
+        # "...; design effect 1.066" or "(dispersion 1.060)" vary per figure: list each method
+        # once; placeholders for figures that could not be computed are not methods.
+        method = re.sub(r";\s*design effect [0-9.]+$", "", method or "")
+        method = re.sub(r"\s*\(dispersion [0-9.]+\)", "", method).strip()
+        if not method or method == "none" or method.startswith("no ") or "not computable" in method:
+            return
+        if "(None" in method:
+            return
+        if method not in methods:
             methods.append(method)
 
     for arm in (analysis.get("arms") or {}).values():
@@ -695,11 +718,16 @@ def _reproducibility(run_dir: Path, run_id, manifest, analysis, lang) -> Reprodu
     commands = []
     if command_line:
         commands.append(str(command_line))
-    where = f"runs/{run_id}"
+    try:
+        where = str(run_dir.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        where = str(run_dir)
+    where = shlex.quote(where)
     commands += [
         f"coi-audit verify {where}",
         f"coi-audit analyze {where}",
         f"coi-audit report {where} --lang {lang}",
+        f"cd {where} && sha256sum manifest.json analysis.json run.sqlite",
     ]
     detector = analysis.get("detector") or {}
     versions = {
