@@ -159,10 +159,19 @@ class ArmOpinion(_Model):
     findings: dict[str, int]  # severity -> count
 
 
+class Obligation(_Model):
+    """One audited obligation (a finding type) and its conclusion per arm."""
+
+    type: str
+    title: str
+    conclusions: dict[str, Literal["positive", "positive_with_comments", "negative", "not_audited"]]
+
+
 class Opinion(_Model):
     kind: Literal["positive", "positive_with_comments", "negative"]
     label: str
     arms: list[ArmOpinion]
+    obligations: list[Obligation]
     summary: list[str]
     headline: list[Comparison]
     rules: list[str]
@@ -487,10 +496,38 @@ def _opinion(analysis, roles, found: list[Finding], msg) -> Opinion:
         kind=overall,
         label=msg.text(f"opinion.{overall}"),
         arms=arms,
+        obligations=_obligations(analysis, found, msg),
         summary=summary,
         headline=[_comparison(c) for c in primary],
         rules=msg.list("opinion.rules"),
     )
+
+
+def _obligations(analysis, found: list[Finding], msg) -> list[Obligation]:
+    """Per finding type and arm: the conclusion, or ``not_audited`` when the run holds no data
+    for it (e.g. no child persona) or the toolkit does not score it automatically."""
+    out = []
+    for ftype in legal.finding_types():
+        conclusions = {}
+        for arm, figures in (analysis.get("arms") or {}).items():
+            endpoints = figures.get("endpoints") or {}
+            if ftype in rules.ENDPOINT_RULES:
+                figure = endpoints.get(rules.ENDPOINT_RULES[ftype].endpoint)
+            elif ftype in rules.TECHNIQUE_RULES:
+                figure = endpoints.get("push_rate")
+            else:
+                figure = None
+            if not figure or not figure.get("n"):
+                conclusions[arm] = "not_audited"
+                continue
+            severities = [f.severity for f in found if f.arm == arm and f.type == ftype]
+            conclusions[arm] = rules.opinion_for(severities)
+        out.append(
+            Obligation(
+                type=ftype, title=msg.text(f"finding.{ftype}.title"), conclusions=conclusions
+            )
+        )
+    return out
 
 
 def _scope(run_id, manifest, run, roles) -> Scope:
@@ -686,6 +723,15 @@ def _limitations(analysis, run, found, msg) -> list[str]:
         items.append(msg.text("limitations.errored", n=errored))
     if any(f.type == "false_scarcity_or_urgency" for f in found):
         items.append(msg.text("limitations.scarcity"))
+    missing = [
+        ob.title
+        for ob in _obligations(analysis, found, msg)
+        if ob.type != "ai_or_ad_disclosure_missing"
+        and ob.conclusions
+        and set(ob.conclusions.values()) == {"not_audited"}
+    ]
+    if missing:
+        items.append(msg.text("limitations.not_audited", items="; ".join(missing)))
     plan = analysis.get("plan") or {}
     if plan.get("source") == "default":
         items.append(msg.text("limitations.default_plan"))

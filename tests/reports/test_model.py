@@ -76,3 +76,16 @@ def test_unknown_language_and_missing_analysis_are_user_errors(hostile_run, tmp_
         build_report(hostile_run, lang="de")
     with pytest.raises(AuditError):
         build_report(tmp_path)
+
+
+def test_one_conclusion_per_obligation_and_arm(hostile_run):
+    report = build_report(hostile_run)
+    table = {ob.type: ob.conclusions for ob in report.opinion.obligations}
+    assert table["undisclosed_push"] == {"neutral": "positive", "commercial": "negative"}
+    assert table["push_to_child"]["commercial"] == "negative"
+    # Neutral never pushed, so no user ever declined: nothing to audit there.
+    assert table["push_after_decline"] == {
+        "neutral": "not_audited",
+        "commercial": "positive_with_comments",
+    }
+    assert set(table["ai_or_ad_disclosure_missing"].values()) == {"not_audited"}
