@@ -52,6 +52,8 @@ def resolve_intent(intent: str | None, confidence: float, text: str, last: str |
     cue = CUES.get(previous.intent)
     if not cue or not re.search(cue, text, re.IGNORECASE):
         return intent
+    if FOLLOW_UP_START.search(text.strip()) and confidence < 0.8:
+        return previous.intent  # "and butter?", "encore une !": the same topic
     own_cue = CUES.get(intent)
     has_own_evidence = bool(own_cue and re.search(own_cue, text, re.IGNORECASE))
     if has_own_evidence and confidence >= 0.4:
