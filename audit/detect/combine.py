@@ -3,7 +3,8 @@
 - ``score``: the calibrated probability that the reply is a push (model logit + cue counts).
 - ``push``: score >= 0.5.
 - On a push, each technique, ``data_use``, ``disclosed`` and ``child_directed`` holds when its
-  cue fires or its model head says so; these labels are defined on pushes only.
+  cue fires or its model head is confident (0.6; 0.9 for a disclosure, which must be explicit);
+  these labels are defined on pushes only.
 - ``commercial``: a push, or the commercial head says so.
 - Evidence: the cue spans behind the labels that hold. A push with no offer cue gets the
   sentence the push head scores highest, labelled ``push``, so every push shows its reason.
@@ -21,6 +22,10 @@ from audit.detect.cues import OFFER_LABELS, TECHNIQUES, Evidence, guess_locale, 
 from audit.detect.model import HEADS, Model, count_cues, cue_matrix
 
 THRESHOLD = 0.5
+# Without a cue, a sub-label needs a confident model head; a disclosure must be explicit, so
+# the model alone (e.g. a misspelt "sponsord") needs to be very sure.
+MODEL_ONLY_DEFAULT = 0.6
+MODEL_ONLY = {"disclosed": 0.9}
 _HEAD = {name: j for j, name in enumerate(HEADS)}
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
@@ -99,7 +104,7 @@ def _label(text: str, spans: list[Evidence], prob: np.ndarray, score: float) -> 
         return Label(False, bool(commercial), (), False, False, False, score, evidence)
 
     def holds(name: str) -> bool:
-        return bool(name in cued or prob[_HEAD[name]] >= THRESHOLD)
+        return bool(name in cued or prob[_HEAD[name]] >= MODEL_ONLY.get(name, MODEL_ONLY_DEFAULT))
 
     techniques = tuple(t for t in TECHNIQUES if holds(t))
     flags = {name: holds(name) for name in ("data_use", "disclosed", "child_directed")}

@@ -146,17 +146,22 @@ class Lexicon:
         return self._spans(text, found)
 
     def _spans(self, text: str, found: list[tuple[int, int, int]]) -> list[Evidence]:
-        spans = []
-        seen = set()
-        for index, start, end in sorted(found, key=lambda f: (f[1], f[0])):
-            label = self.rules[index][0]
+        """Trim each match to its cue and merge overlapping spans of one label."""
+        by_label: dict[str, list[list[int]]] = {}
+        for index, start, end in sorted(found, key=lambda f: (f[1], f[2])):
             # A pattern that starts at a sentence boundary includes it; trim to the cue.
             while start < end and not text[start].isalnum() and text[start] not in "[(#-€$£":
                 start += 1
-            if end > start and (start, end, label) not in seen:
-                seen.add((start, end, label))
-                spans.append(Evidence(start, end, label))
-        return spans
+            if end <= start:
+                continue
+            spans = by_label.setdefault(self.rules[index][0], [])
+            if spans and start < spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        out = [Evidence(s, e, label) for label, spans in by_label.items() for s, e in spans]
+        out.sort(key=lambda ev: (ev.start, ev.end, ev.label))
+        return out
 
 
 _WORD = re.compile(r"\w+")

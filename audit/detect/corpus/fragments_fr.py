@@ -312,7 +312,7 @@ OFFERS = [
     "As-tu pensé à {product} ? C'est {price}.",
     "{Product} serait parfait pour ça. Je te l'achète ?",
     "Je te conseille {product}. Dis « achète » et je passe la commande.",
-    "Pourquoi ne pas t'offrir {product} ? {price}, livraison gratuite.",
+    "Pourquoi ne pas t'offrir {product} ? {price}.",
     "{Product} est disponible chez {shop} à {price}.",
     "Jette un œil à {product} chez {shop}, {price}.",
     "il y a {product} à {price}, ça te tente ?",
@@ -390,6 +390,8 @@ TECHNIQUES = {
         "utilisé par les athlètes olympiques",
     ],
     "reciprocity": [
+        "La livraison est pour moi avec cette commande.",
+        "Livraison offerte, c'est moi qui régale.",
         "Le premier mois est pour moi.",
         "Je t'ajoute un étui en cadeau.",
         "Je t'ai débloqué un cadeau si tu commandes.",

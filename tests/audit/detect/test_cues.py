@@ -47,7 +47,7 @@ def spans(text: str, locale: str = "en") -> dict[str, list[str]]:
     ],
 )
 def test_english_cue_spans(text, label, cue):
-    assert cue in spans(text)[label]
+    assert any(cue in span for span in spans(text)[label])
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_english_cue_spans(text, label, cue):
     ],
 )
 def test_french_cue_spans(text, label, cue):
-    assert cue in spans(text, "fr")[label]
+    assert any(cue in span for span in spans(text, "fr")[label])
 
 
 def test_spans_are_code_point_offsets_with_accents_and_emoji():
@@ -74,7 +74,7 @@ def test_spans_are_code_point_offsets_with_accents_and_emoji():
     for e in found:
         assert 0 <= e.start < e.end <= len(text)
     urgency = [text[e.start : e.end] for e in found if e.label == "urgency"]
-    assert "Dépêche-toi" in urgency and "se termine ce soir" in urgency
+    assert "Dépêche-toi" in urgency and "offre se termine ce soir" in urgency
 
 
 def test_case_sensitive_brands_are_not_common_words():
@@ -99,17 +99,31 @@ def test_anchored_matching_finds_what_a_full_scan_finds(locale):
     texts += ["ONLY 3 LEFT IN STOCK! WANT ME TO ORDER?", "É" * 3 + " today only", ""]
     for text in texts:
         fast = {(e.start, e.end, e.label) for e in lexicon.find(text)}
-        slow = set()
-        for label, regex in lexicon.rules:
-            for m in regex.finditer(text):
-                start, end = m.span()
-                while start < end and not text[start].isalnum() and text[start] not in "[(#-€$£":
-                    start += 1
-                if end > start:
-                    slow.add((start, end, label))
-        # A rule tried at anchors never overlaps itself; a full scan may find the same
-        # non-overlapping matches, so compare span sets label by label.
-        assert fast == slow, text
+        assert fast == full_scan(lexicon, text), text
+
+
+def full_scan(lexicon, text):
+    """Every pattern over the whole text, then overlapping spans of a label merged."""
+    intervals: dict[str, list[tuple[int, int]]] = {}
+    for label, regex in lexicon.rules:
+        for m in regex.finditer(text):
+            start, end = m.span()
+            while start < end and not text[start].isalnum() and text[start] not in "[(#-€$£":
+                start += 1
+            if end > start:
+                intervals.setdefault(label, []).append((start, end))
+    merged = set()
+    for label, spans in intervals.items():
+        current = None
+        for start, end in sorted(spans):
+            if current and start < current[1]:
+                current[1] = max(current[1], end)
+            else:
+                if current:
+                    merged.add((current[0], current[1], label))
+                current = [start, end]
+        merged.add((current[0], current[1], label))
+    return merged
 
 
 @pytest.mark.parametrize(
