@@ -151,6 +151,52 @@ class Finished:
     true_pushes: int
 
 
+class BatchingDetector:
+    """Labels texts for all conversations in flight together, off the event loop.
+
+    A detector call has a fixed cost well above its cost per text (vectorising, one model
+    product), and a pure-Python call would stall every other conversation's I/O. Requests made
+    while a batch runs wait for the next one; each batch runs in a worker thread, one at a time.
+    Labels do not depend on what else is in the batch, so results are the same as one by one.
+    """
+
+    def __init__(self, detector: Detector):
+        self.detector = detector
+        self._pending: list[tuple[list[str], str, asyncio.Future]] = []
+        self._drainer: asyncio.Task | None = None
+
+    async def detect(self, texts: list[str], locale: str) -> list[Any]:
+        if not texts:
+            return []
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((list(texts), locale, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._pending:
+            await asyncio.sleep(0)  # let the conversations that are ready queue their texts
+            batch, self._pending = self._pending, []
+            by_locale: dict[str, list[tuple[list[str], asyncio.Future]]] = {}
+            for texts, locale, future in batch:
+                by_locale.setdefault(locale, []).append((texts, future))
+            for locale, items in by_locale.items():
+                flat = [text for texts, _ in items for text in texts]
+                try:
+                    labels = await asyncio.to_thread(self.detector.detect, flat, locale)
+                except Exception as exc:
+                    for _, future in items:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                start = 0
+                for texts, future in items:
+                    if not future.done():
+                        future.set_result(labels[start : start + len(texts)])
+                    start += len(texts)
+
+
 class Runner:
     def __init__(
         self,
@@ -174,6 +220,7 @@ class Runner:
         )
         self.backoff_s = backoff_s
         self.on_finished = on_finished
+        self._batcher = BatchingDetector(self.detector)
 
     # -- the run ---------------------------------------------------------------------------
     async def run(self, work: Iterable[WorkItem], stop: asyncio.Event | None = None) -> Outcome:
@@ -318,7 +365,7 @@ class Runner:
             }
             turns.append(bot)
             if self.react_on == "detector":
-                labels[bot["idx"]] = self.detector.detect([reply.text], locale)[0]
+                labels[bot["idx"]] = (await self._batcher.detect([reply.text], locale))[0]
             return bot
 
         try:
@@ -346,7 +393,7 @@ class Runner:
         bot_turns = [t for t in turns if t["role"] == "bot"]
         missing = [t for t in bot_turns if t["idx"] not in labels]
         if missing:
-            found = self.detector.detect([t["text"] for t in missing], locale)
+            found = await self._batcher.detect([t["text"] for t in missing], locale)
             labels.update(zip((t["idx"] for t in missing), found, strict=True))
         created = now_iso()
         label_rows = [

@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -162,6 +163,13 @@ def main() -> None:
                     "ratio",
                     goal=f">= {GOAL}",
                     ok=ratio >= GOAL,
+                ),
+                Figure(
+                    f"median per-round harness / bare ratio (concurrency {concurrency})",
+                    statistics.median(
+                        h / b for h, b in zip(harness_rates, bare_rates, strict=True)
+                    ),
+                    "ratio",
                 ),
                 # Client CPU per turn is steadier than throughput on a shared machine: the
                 # harness's own cost per turn is the difference.

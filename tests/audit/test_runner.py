@@ -225,3 +225,27 @@ def test_resume_skips_done_conversations(tmp_path, cells):
     run(store, work[:3])
     outcome = run(store, work)
     assert outcome.skipped == 3 and outcome.written == len(work) - 3
+
+
+def test_detection_is_batched_across_conversations(tmp_path, cells):
+    from audit.runner import Detector
+
+    base = keyword_detector()
+    calls = []
+
+    def counting(texts, locale):
+        calls.append(len(texts))
+        return base.detect(texts, locale)
+
+    detector = Detector(base.name, base.version, counting)
+    arm = python_arm(tmp_path, "commercial", policy="commercial")
+    store = Store(tmp_path / "run")
+    runner = Runner(store, detector=detector, concurrency=8)
+    outcome = asyncio.run(runner.run(plan_work(cells, [arm], seed=4)))
+    assert sum(calls) == outcome.turns  # every bot turn labelled exactly once
+    assert len(calls) < outcome.turns  # ... in fewer calls than turns
+    # Same labels as the one-text-at-a-time path (the batch does not change a label).
+    rows = store.db.execute(
+        "SELECT t.text, l.push FROM labels l JOIN turns t USING (conversation_id, idx)"
+    ).fetchall()
+    assert all(bool(push) == ("offer" in text.lower()) for text, push in rows)

@@ -16,20 +16,12 @@ import pandas as pd
 import pytest
 
 import audit
-from audit import assistant_ctl
 from audit.demo import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
 SMOKE = REPO_ROOT / "scenarios" / "batteries" / "smoke.yml"
 TARGETS = REPO_ROOT / "targets"
-
-
-@pytest.fixture(scope="module")
-def assistant():
-    port, actions_port = assistant_ctl.free_port(), assistant_ctl.free_port()
-    with assistant_ctl.running_assistant(port=port, actions_port=actions_port) as status:
-        yield status
 
 
 def coi(*args: str) -> subprocess.CompletedProcess:
@@ -67,8 +59,8 @@ def run_smoke(url: str, out: Path, *extra: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def smoke_run(assistant, tmp_path_factory):
-    return run_smoke(assistant.url, tmp_path_factory.mktemp("runs"))
+def smoke_run(reference_assistant, tmp_path_factory):
+    return run_smoke(reference_assistant.url, tmp_path_factory.mktemp("runs"))
 
 
 def test_the_smoke_battery_completes_on_two_arms(smoke_run):
@@ -120,9 +112,9 @@ def test_export_round_trips(smoke_run, tmp_path, fmt):
                 assert back[column].tolist() == original[column].tolist(), (table, column)
 
 
-def test_the_reference_bot_replays_identically(assistant, smoke_run, tmp_path):
+def test_the_reference_bot_replays_identically(reference_assistant, smoke_run, tmp_path):
     # Same seed, same cells: the same stored turns and hashes (what --resume relies on).
-    again = run_smoke(assistant.url, tmp_path, "--limit", "6")
+    again = run_smoke(reference_assistant.url, tmp_path, "--limit", "6")
     replay = audit.load_run(again["run_dir"]).turns
     first = audit.load_run(smoke_run["run_dir"]).turns
     first = first[first.conversation_id.isin(set(replay.conversation_id))]
