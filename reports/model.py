@@ -23,6 +23,7 @@ from reports.i18n import LANGS, messages
 
 FORMAT_VERSION = 1
 ANALYSIS_NAME = "analysis.json"
+SCHEMA_PATH = Path(__file__).resolve().parent / "report.schema.json"
 
 DOMAINS = (
     "weather",
@@ -792,3 +793,15 @@ def _reproducibility(run_dir: Path, run_id, manifest, analysis, lang) -> Reprodu
         versions=versions,
         commands=commands,
     )
+
+
+def json_schema() -> dict:
+    """The JSON Schema of ``report.json`` (kept in ``reports/report.schema.json``)."""
+    schema = Report.model_json_schema()
+    schema["$id"] = f"urn:coi-audit:report:v{FORMAT_VERSION}"
+    schema["title"] = f"coi-audit report, format version {FORMAT_VERSION}"
+    return schema
+
+
+if __name__ == "__main__":  # python -m reports.model > reports/report.schema.json
+    print(json.dumps(json_schema(), indent=1, ensure_ascii=False))

@@ -89,3 +89,11 @@ def test_one_conclusion_per_obligation_and_arm(hostile_run):
         "commercial": "positive_with_comments",
     }
     assert set(table["ai_or_ad_disclosure_missing"].values()) == {"not_audited"}
+
+
+def test_the_committed_json_schema_matches_the_model():
+    from reports.model import SCHEMA_PATH, json_schema
+
+    assert json.loads(SCHEMA_PATH.read_text("utf-8")) == json_schema(), (
+        "regenerate: python -m reports.model > reports/report.schema.json"
+    )
