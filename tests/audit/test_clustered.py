@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.clustered import clustered_diff_ci, clustered_rate_ci, dispersion
 from audit.errors import ValidationError
@@ -139,3 +141,26 @@ def test_difference_edges():
     assert single.estimate == 0.5 and single.ci_low is None
     with pytest.raises(ValidationError, match="same length"):
         clustered_diff_ci([1], [2], [0, 1], [2, 2])
+
+
+@st.composite
+def clusters(draw):
+    sizes = draw(st.lists(st.integers(0, 6), min_size=1, max_size=30))
+    events = [draw(st.integers(0, size)) for size in sizes]
+    return events, sizes
+
+
+@settings(max_examples=200, deadline=None)
+@given(clusters())
+def test_interval_properties(data):
+    events, sizes = data
+    result = clustered_rate_ci(events, sizes)
+    if sum(sizes) == 0:
+        assert result.estimate is None
+        return
+    assert result.estimate == pytest.approx(sum(events) / sum(sizes))
+    assert 0.0 <= result.ci_low <= result.estimate <= result.ci_high <= 1.0
+    assert result.design_effect >= 1.0
+    # Never narrower than Wilson with every turn independent.
+    low, high = wilson_by_hand(result.estimate, sum(sizes))
+    assert result.ci_low <= low + 1e-12 and result.ci_high >= high - 1e-12
