@@ -211,8 +211,15 @@ def make_synthetic_run(
         "run_id": out.name,
         "seed": seed,
         "battery": {"name": "synthetic", "path": None, "sha256": None},
-        "targets": {arm: {"kind": "synthetic", "push_rate": rate} for arm, rate in arms.items()},
-        "arms": arm_names,
+        # Shaped as the runner's manifest (audit.manifest): arm -> its target entry.
+        "arms": {
+            arm: {
+                "target_file": None,
+                "sha256": None,
+                "target": {"kind": "synthetic", "name": f"synthetic-{arm}", "push_rate": rate},
+            }
+            for arm, rate in arms.items()
+        },
         "plan": plan,
         "scenario_count": min(N_SCENARIOS, max(n_cells, 1)),
         "conversation_count": n_cells * len(arms),
