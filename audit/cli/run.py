@@ -23,6 +23,7 @@ from audit.runplan import (
     settings_for_resume,
 )
 from audit.store import Store
+from audit.target import redact_url
 
 
 @click.command("run")
@@ -133,6 +134,7 @@ def command(
         )
         manifest = None
     plan = build_plan(settings)
+    _check_reachable(plan.arms)
     try:
         detector = default_detector()
     except ImportError as exc:
@@ -246,6 +248,29 @@ async def _play(runner: Runner, work, arms, show_progress: bool) -> tuple[Outcom
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)
+
+
+def _check_reachable(arms) -> None:
+    """Fail fast when nothing listens at a target's url (every conversation would fail)."""
+    import httpx
+
+    urls: dict[str, list[str]] = {}
+    for arm in arms:
+        url = getattr(arm.target, "url", None)
+        if url:
+            urls.setdefault(url, []).append(arm.name)
+    with httpx.Client(trust_env=False, timeout=5) as client:
+        for url, names in urls.items():
+            try:
+                client.get(url)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                raise AuditError(
+                    f"arm {', '.join(names)}: cannot connect to {redact_url(url)} ({exc})",
+                    hint="start the bot first (the reference assistant: `coi-audit assistant "
+                    "start`), or point every arm elsewhere with --target-url",
+                ) from None
+            except httpx.HTTPError:
+                pass  # it answers, even if not at this path: good enough
 
 
 async def _bot_versions(arms) -> dict:

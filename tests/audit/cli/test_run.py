@@ -96,18 +96,28 @@ def test_target_url_override_and_no_secrets_in_manifest(tmp_path, bot, monkeypat
     assert result.stdout.strip() == str(run_dir)  # --quiet: only the run directory
 
 
-def test_too_many_errors_exit_1_with_a_clear_message(tmp_path):
-    setup = make_setup(tmp_path, "http://127.0.0.1:9")
-    for path in (setup.neutral, setup.commercial):
-        write_target(path, "rasa", "http://127.0.0.1:9")
-        path.write_text(path.read_text().replace("retries: 2", "retries: 0"))
+def test_too_many_errors_exit_1_with_a_clear_message(tmp_path, bot):
+    setup = make_setup(tmp_path, bot.url)
+    # The commercial arm's bot always answers 500: half of the conversations fail.
+    write_target(setup.commercial, "rasa", bot.url, policy="commercial", fault="http500")
+    path = setup.commercial
+    path.write_text(path.read_text().replace("retries: 2", "retries: 0"))
     result = invoke(setup.run_args("--quiet", "--limit", "2"))
     assert result.exit_code == 1
-    assert "4 of 4 conversations failed (100%), more than --max-error-share 0.2" in result.stderr
-    assert "connection error" in result.stderr
+    assert "2 of 4 conversations failed (50%), more than --max-error-share 0.2" in result.stderr
+    assert "HTTP 500" in result.stderr
     assert "Traceback" not in result.output
-    result = invoke(setup.run_args("--quiet", "--limit", "2", "--max-error-share", "1"))
+    result = invoke(setup.run_args("--quiet", "--limit", "2", "--max-error-share", "0.5"))
     assert result.exit_code == 0
+
+
+def test_an_unreachable_bot_fails_before_the_run(tmp_path):
+    setup = make_setup(tmp_path, "http://127.0.0.1:9")  # nothing listens on the discard port
+    result = invoke(setup.run_args("--quiet"))
+    assert result.exit_code == 1
+    assert "arm neutral, commercial: cannot connect to http://127.0.0.1:9" in result.stderr
+    assert "coi-audit assistant start" in result.stderr
+    assert not setup.runs.exists() or not any(setup.runs.iterdir())
 
 
 @pytest.mark.parametrize(
