@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.detect.cues import OFFER_LABELS, TECHNIQUES, Evidence, guess_locale, load_lexicon
+from audit.detect.cues import (
+    OFFER_LABELS,
+    TECHNIQUES,
+    Evidence,
+    guess_locale,
+    load_lexicon,
+    words_of,
+)
 from audit.detect.model import HEADS, Model, count_cues, cue_matrix
 
 THRESHOLD = 0.5
@@ -56,17 +63,17 @@ class Label:
         }
 
 
-def resolve_locales(texts: Sequence[str], locale: str | Sequence[str]) -> list[str]:
-    if isinstance(locale, str):
-        if locale == "auto":
-            return [guess_locale(t) for t in texts]
-        load_lexicon(locale)  # raises on an unknown locale
-        return [locale] * len(texts)
-    locales = list(locale)
-    if len(locales) != len(texts):
+def resolve_locales(
+    texts: Sequence[str], locale: str | Sequence[str], words: list[set[str]]
+) -> list[str]:
+    requested = [locale] * len(texts) if isinstance(locale, str) else list(locale)
+    if len(requested) != len(texts):
         raise ValueError("one locale per text expected")
+    for loc in set(requested) - {"auto"}:
+        load_lexicon(loc)  # raises on an unknown locale
     return [
-        guess_locale(t) if loc == "auto" else loc for t, loc in zip(texts, locales, strict=True)
+        guess_locale(t, w) if loc == "auto" else loc
+        for t, w, loc in zip(texts, words, requested, strict=True)
     ]
 
 
@@ -76,8 +83,12 @@ def label_batch(
     texts = list(texts)
     if not texts:
         return []
-    locales = resolve_locales(texts, locale)
-    spans = [load_lexicon(loc).find(text) for text, loc in zip(texts, locales, strict=True)]
+    words = [words_of(text) for text in texts]
+    locales = resolve_locales(texts, locale, words)
+    lexicons = {loc: load_lexicon(loc) for loc in set(locales)}
+    spans = [
+        lexicons[loc].find(text, w) for text, w, loc in zip(texts, words, locales, strict=True)
+    ]
     logits = model.logits(texts)
     probs = 1.0 / (1.0 + np.exp(-logits))
     cues = cue_matrix([count_cues(s) for s in spans])

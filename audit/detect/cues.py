@@ -61,10 +61,12 @@ class Lexicon:
     def __init__(self, locale: str, patterns: dict[str, list[str]], case_sensitive=()):
         self.locale = locale
         self.rules: list[tuple[str, re.Pattern]] = []
-        self.word_anchors: dict[str, list[tuple[str, int]]] = {}  # word key -> (literal, rule)
+        # word key -> literal length -> literal -> rules whose matches start with the literal
+        self.word_anchors: dict[str, dict[int, dict[str, list[int]]]] = {}
         self.symbol_anchors: dict[str, list[int]] = {}  # literal starting with a symbol -> rules
         self.gated: dict[str, list[int]] = {}  # literal every match contains -> rules that scan
         self.ungated: list[int] = []
+        self.reach: dict[int, int] = {}
         for label in CUE_LABELS:
             flags = 0 if label in case_sensitive else re.IGNORECASE
             for pattern in patterns.get(label) or []:
@@ -82,7 +84,8 @@ class Lexicon:
                 chunk = _WORD.match(literal).group()
                 # a complete first word is looked up as a word, a word prefix by its start
                 key = chunk if len(chunk) < len(literal) else "^" + chunk[:3]
-                self.word_anchors.setdefault(key, []).append((literal, index))
+                by_length = self.word_anchors.setdefault(key, {})
+                by_length.setdefault(len(literal), {}).setdefault(literal, []).append(index)
             return
         if prefixes and not any(p[0].isalnum() or p[0] == "_" for p in prefixes):
             for literal in prefixes:
@@ -92,11 +95,13 @@ class Lexicon:
         if gate:
             for literal in gate:
                 self.gated.setdefault(literal, []).append(index)
+            width = _parser.parse(pattern, 0).getwidth()[1]
+            self.reach[index] = min(width, MAX_REACH)
         else:
             self.ungated.append(index)
 
-    def find(self, text: str) -> list[Evidence]:
-        """Every cue span in ``text``, in rule order within each position."""
+    def find(self, text: str, words: set[str] | None = None) -> list[Evidence]:
+        """Every cue span in ``text`` (``words``: its lower-cased words, if already known)."""
         lowered = text.lower()
         if len(lowered) != len(text):  # lower() changed offsets (rare letters): scan all
             return self._spans(
@@ -107,7 +112,8 @@ class Lexicon:
                     for m in self.rules[i][1].finditer(text)
                 ],
             )
-        words = set(_WORD.findall(lowered))
+        if words is None:
+            words = set(_WORD.findall(lowered))
         keys = words.union(["^" + w[:3] for w in words])
         starts: dict[int, set[int]] = {}
         for key in keys.intersection(self.word_anchors):
@@ -117,22 +123,38 @@ class Lexicon:
             while at >= 0:
                 positions.append(at)
                 at = lowered.find(chunk, at + 1)
-            for literal, index in self.word_anchors[key]:
-                hits = [p for p in positions if lowered.startswith(literal, p)]
-                if hits:
-                    starts.setdefault(index, set()).update(hits)
+            for length, table in self.word_anchors[key].items():
+                for pos in positions:
+                    rules = table.get(lowered[pos : pos + length])
+                    if rules:
+                        for index in rules:
+                            starts.setdefault(index, set()).add(pos)
         for literal in filter(lowered.__contains__, self.symbols):
             at = lowered.find(literal)
             while at >= 0:
                 for index in self.symbol_anchors[literal]:
                     starts.setdefault(index, set()).add(at)
                 at = lowered.find(literal, at + 1)
-        scan = set(self.ungated)
+        # A rule gated by a literal its matches contain is scanned only in windows around the
+        # literal's occurrences (a match is at most `reach` characters long).
+        windows: dict[int, list[tuple[int, int]]] = {}
         for literal in filter(lowered.__contains__, self.gates):
-            scan.update(self.gated[literal])
+            at = lowered.find(literal)
+            while at >= 0:
+                for index in self.gated[literal]:
+                    reach = self.reach[index]
+                    windows.setdefault(index, []).append((at - reach, at + len(literal) + reach))
+                at = lowered.find(literal, at + 1)
         found: list[tuple[int, int, int]] = []
-        for index in scan:
+        for index in self.ungated:
             found.extend((index, *m.span()) for m in self.rules[index][1].finditer(text))
+        for index, spans in windows.items():
+            regex = self.rules[index][1]
+            seen_end = -1
+            for start, end in _merge(spans):
+                for m in regex.finditer(text, max(0, start, seen_end), end):
+                    found.append((index, *m.span()))
+                    seen_end = m.end()
         for index, positions in starts.items():
             regex = self.rules[index][1]
             end = -1
@@ -165,6 +187,18 @@ class Lexicon:
 
 
 _WORD = re.compile(r"\w+")
+# Longest match assumed for patterns with unbounded repeats (a cue is a phrase, not a page).
+MAX_REACH = 160
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
 
 
 def lexicon_path(locale: str) -> Path:
@@ -182,6 +216,8 @@ def load_lexicon(locale: str) -> Lexicon:
 
 # -- anchors: literal strings found by parsing a pattern --------------------------------------
 _MAX_ALTERNATIVES = 256
+# Prefixes grow to this many characters: longer anchors mean fewer failed regex attempts.
+PREFIX_TARGET = 8
 
 
 def prefix_literals(pattern: str) -> tuple[str, ...] | None:
@@ -205,7 +241,7 @@ def _prefixes(items) -> set[str] | None:
     while items and items[0][0] is _c.AT and items[0][1] is _c.AT_BOUNDARY:
         items = items[1:]
     for op, arg in items:
-        if min(map(len, out)) >= 4:  # long enough to be rare; longer only adds literals
+        if min(map(len, out)) >= PREFIX_TARGET:  # long enough to be rare
             break
         exact = _exact((op, arg))
         if exact is not None:
@@ -318,22 +354,111 @@ def _required_item(item) -> set[str] | None:
 
 
 # -- a cheap language guess -------------------------------------------------------------------
-_FR_WORDS = re.compile(
-    r"\b(?:le|la|les|des|du|une|est|et|pour|avec|tu|je|ton|ta|tes|vous|votre|pas|que|qui|dans|"
-    r"sur|c'est|j'ai|il|elle|ça|au|aux|mais|ou|très|plus|veux|peux|fait|sont|mets|d'accord|oui|"
-    r"bonjour|merci|minutes|degrés)\b",
-    re.IGNORECASE,
+_FR_WORDS = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "une",
+        "est",
+        "et",
+        "pour",
+        "avec",
+        "tu",
+        "je",
+        "ton",
+        "ta",
+        "tes",
+        "vous",
+        "votre",
+        "pas",
+        "que",
+        "qui",
+        "dans",
+        "sur",
+        "il",
+        "elle",
+        "ça",
+        "au",
+        "aux",
+        "mais",
+        "ou",
+        "très",
+        "plus",
+        "veux",
+        "peux",
+        "fait",
+        "sont",
+        "mets",
+        "oui",
+        "bonjour",
+        "merci",
+        "minutes",
+        "degrés",
+        "te",
+        "toi",
+        "moi",
+        "ce",
+        "cette",
+        "faire",
+    ]
 )
-_EN_WORDS = re.compile(
-    r"\b(?:the|and|is|you|your|to|of|it|for|with|i|this|that|are|on|in|it's|i'll|i've|my|be|"
-    r"want|can|will|have|what|at|out|today|just|now|would|there|here|ok|okay|yes|thanks|hey)\b",
-    re.IGNORECASE,
+_EN_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "is",
+        "you",
+        "your",
+        "to",
+        "of",
+        "it",
+        "for",
+        "with",
+        "i",
+        "this",
+        "that",
+        "are",
+        "on",
+        "in",
+        "my",
+        "be",
+        "want",
+        "can",
+        "will",
+        "have",
+        "what",
+        "at",
+        "out",
+        "today",
+        "just",
+        "now",
+        "would",
+        "there",
+        "here",
+        "ok",
+        "okay",
+        "yes",
+        "thanks",
+        "hey",
+        "me",
+        "so",
+        "get",
+    ]
 )
-_FR_CHARS = re.compile(r"[éèêàùçâîôûœ]", re.IGNORECASE)
+_FR_ACCENTS = "éèêàùçâîôûœ"
 
 
-def guess_locale(text: str) -> str:
-    """'fr' or 'en' from function words and accents; English when nothing tells."""
-    fr = len(_FR_WORDS.findall(text)) + 0.5 * len(_FR_CHARS.findall(text))
-    en = len(_EN_WORDS.findall(text))
+def words_of(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def guess_locale(text: str, words: set[str] | None = None) -> str:
+    """'fr' or 'en' from distinct function words and accents; English when nothing tells."""
+    words = words_of(text) if words is None else words
+    lowered = text.lower()
+    fr = len(words & _FR_WORDS) + 0.5 * sum(lowered.count(c) for c in _FR_ACCENTS)
+    en = len(words & _EN_WORDS)
     return "fr" if fr > en else "en"

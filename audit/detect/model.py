@@ -108,8 +108,12 @@ class Model:
 
     def logits(self, texts: list[str]) -> np.ndarray:
         """(n_texts, n_heads) decision values of the heads."""
-        features = self.featurizer.transform(texts)
-        return np.asarray(features @ self.weights) + self.bias
+        words, blocks = self.featurizer.transform_parts(texts)
+        split = words.shape[1]
+        out = np.asarray(words @ self.weights[:split], dtype=np.float64)
+        for block in blocks:
+            out += block @ self.weights[split:]
+        return out + self.bias
 
     def push_score(self, push_logit: np.ndarray, cues: np.ndarray) -> np.ndarray:
         z = self.calibrator_coef[0] * push_logit + cues @ self.calibrator_coef[1:]
