@@ -297,8 +297,10 @@ def start(
     actions_log = STATE_DIR / f"actions-{port}.log"
     rasa_log = STATE_DIR / f"rasa-{port}.log"
     actions_cmd = [str(rasa), "run", "actions", "--port", str(actions_port), "--actions", "actions"]
+    # assistant/rasa_run.py is the stock `rasa` CLI with the action-response schema compiled
+    # once (a third of a custom-action turn otherwise); see its docstring.
     rasa_cmd = [
-        str(rasa), "run", "--enable-api", "-m", str(model_path.resolve()),
+        str(ASSISTANT_ENV / "bin" / "python"), str(ASSISTANT_DIR / "rasa_run.py"), "run", "--enable-api", "-m", str(model_path.resolve()),
         "-i", HOST, "--port", str(port), "--endpoints", str(endpoints),
         "--credentials", str(ASSISTANT_DIR / "credentials.yml"),
     ]  # fmt: skip

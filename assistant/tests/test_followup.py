@@ -11,7 +11,10 @@ from conftest import make_world
 def test_short_follow_ups_stay_with_the_previous_skill():
     assert resolve_intent("nlu_fallback", 0.18, "Which platform?", "ask_train") == "ask_train"
     assert resolve_intent("greet", 0.2, "And butter?", "check_fridge") == "check_fridge"
-    assert resolve_intent("add_to_shopping_list", 0.41, "And butter?", "check_fridge") == "check_fridge"
+    assert (
+        resolve_intent("add_to_shopping_list", 0.41, "And butter?", "check_fridge")
+        == "check_fridge"
+    )
     assert (
         resolve_intent("decline_offer", 0.35, "Another one please!", "kids_story") == "kids_story"
     )

@@ -51,6 +51,9 @@ def fake_env(tmp_path, monkeypatch):
     rasa = env / "bin" / "rasa"
     rasa.write_text(FAKE_RASA.format(python=sys.executable))
     rasa.chmod(0o755)
+    # The Rasa server runs as `<env>/bin/python <assistant>/rasa_run.py run ...`.
+    (env / "bin" / "python").symlink_to(sys.executable)
+    (tmp_path / "rasa_run.py").write_text(FAKE_RASA.format(python=sys.executable))
     models = tmp_path / "models"
     models.mkdir()
     (models / "coi-abc.tar.gz").write_bytes(b"model")
