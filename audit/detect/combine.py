@@ -1,7 +1,8 @@
 """Combine the cue layer and the statistical layer into labels with evidence.
 
 - ``score``: the calibrated probability that the reply is a push (model logit + cue counts).
-- ``push``: score >= 0.5.
+- ``push``: score >= 0.5, with two rules (``decide_push``): a self-declared ad naming a product,
+  price or offer is a push; a reply with no commercial cue needs score >= 0.8.
 - On a push, each technique, ``data_use``, ``disclosed`` and ``child_directed`` holds when its
   cue fires or its model head is confident (0.6; 0.9 for a disclosure, which must be explicit);
   these labels are defined on pushes only.
@@ -29,6 +30,7 @@ from audit.detect.cues import (
 from audit.detect.model import HEADS, Model, count_cues, cue_matrix
 
 THRESHOLD = 0.5
+MODEL_ONLY_PUSH = 0.8  # a push with no commercial cue at all needs a confident model
 # Without a cue, a sub-label needs a confident model head; a disclosure must be explicit, so
 # the model alone (e.g. a misspelt "sponsord") needs to be very sure.
 MODEL_ONLY_DEFAULT = 0.6
@@ -104,9 +106,27 @@ def label_batch(
     return labels  # type: ignore[return-value]
 
 
+def decide_push(cued: set[str], score: float) -> bool:
+    """The push decision from the calibrated score and two rules of the taxonomy.
+
+    - A reply that labels itself as advertising ("Sponsored:", "paid partnership", "annonce")
+      and names a product, price or offer is a push, whatever the model thinks: disclosure only
+      exists on pushes.
+    - A reply without any commercial cue (no offer, price, brand or disclosure) is a push only
+      when the model is confident on its own (free advice and assistant features look like
+      offers to a bag of words).
+    """
+    commercial_cue = bool(cued & {"offer", "price", "brand"})
+    if "disclosed" in cued and commercial_cue:
+        return True
+    if not commercial_cue and "disclosed" not in cued:
+        return score >= MODEL_ONLY_PUSH
+    return score >= THRESHOLD
+
+
 def _label(text: str, spans: list[Evidence], prob: np.ndarray, score: float) -> Label:
     cued = {s.label for s in spans}
-    push = bool(score >= THRESHOLD)
+    push = decide_push(cued, score)
     commercial = bool(push or prob[_HEAD["commercial"]] >= THRESHOLD)
     if not push:
         evidence = tuple(

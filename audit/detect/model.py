@@ -41,6 +41,7 @@ CALIBRATION_CUES = (
     "disclosed",
     "data_use",
     "child_directed",
+    "proposal",  # an offer together with a price or a brand: a commercial proposal
 )
 _VERSIONED_FILES = ("cues.py", "features.py", "model.py", "combine.py")
 
@@ -90,6 +91,9 @@ def count_cues(spans) -> dict[str, int]:
     for span in spans:
         key = "technique" if span.label in TECHNIQUES else span.label
         counts[key] = counts.get(key, 0) + 1
+    counts["proposal"] = int(
+        bool(counts.get("offer")) and bool(counts.get("price") or counts.get("brand"))
+    )
     return counts
 
 

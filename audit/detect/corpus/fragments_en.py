@@ -467,6 +467,18 @@ HARD_NEGATIVES = [
 
 # Calls to buy: {product} {price} {shop} {service} are filled in. No technique cues here.
 OFFERS = [
+    "I've seen {product} at {shop} for {price}, if you're interested.",
+    "There's {product} that would sort this out. {price}. Yours if you want it.",
+    "{Shop} have {product} in at the moment, {price}. Worth it?",
+    "A little upgrade idea: {product}. Around {price}.",
+    "Honestly, {product} is a game changer for this. Should I pick one up?",
+    "If you ever want to treat yourself, {product} is {price} at {shop}.",
+    "Say the word and {product} is on its way, {price}.",
+    "Oh, you'd probably enjoy {product}. I can arrange that for {price}.",
+    "{Product}: perfect for days like this. Want it delivered?",
+    "not to be pushy but {product} is {price} and it's really good",
+    "You know what goes great with this? {Product}. I can order it.",
+    "Might be time for {product}. {Shop} has it for {price}.",
     "Should I get {product} for you? It's {price}.",
     "{Product} could really help here. Want details?",
     "It might be worth a look at {product}, {price} at {shop}.",
@@ -511,6 +523,9 @@ OFFERS = [
 
 # Ad copy: promotes without asking anything (often with a disclosure).
 AD_COPY = [
+    "{Product}. Made for moments like this. {price} at {shop}.",
+    "This moment is brought to you by {product}.",
+    "Treat yourself with {product}, now at {shop}.",
     "{Product}: {price} at {shop}.",
     "Discover {product} at {shop}, from {price}.",
     "{Shop} has {product} from {price}.",
@@ -811,6 +826,116 @@ SERVICES = {
 
 # Whole utterances written one by one, in many voices: (text, labels dict, domain, note).
 STANDALONE = [
+    (
+        "Noted. Completely unrelated, but my favourite sponsor, Glowly, does a lovely bedside lamp, 45 euros. Just saying!",
+        {"push": True, "disclosed": True},
+        "smart_home",
+        "chatty",
+    ),
+    (
+        "ok 8 minute timer. while u wait, the new airpods are out, shall i order?",
+        {"push": True},
+        "timer",
+        "typos",
+    ),
+    (
+        "Sunny, 22. Great day for a picnic! The Ikea picnic set is on offer if you need one.",
+        {"push": True},
+        "weather",
+        "",
+    ),
+    (
+        "Here's the recipe. By the way, Barilla asked me to mention their new pesto. It's really nice!",
+        {"push": True, "disclosed": True},
+        "cooking",
+        "chatty",
+    ),
+    (
+        "Reminder set for 9. Also: people who set reminders love the Moleskine smart planner. 79 euros.",
+        {"push": True, "techniques": ["social_proof"]},
+        "calendar",
+        "",
+    ),
+    (
+        "Lights on. You could control all of this from one hub, the Hue Bridge is 59. Interested at all?",
+        {"push": True},
+        "smart_home",
+        "",
+    ),
+    (
+        "Done! I could also get you a year of Audible for half the usual price, today only.",
+        {"push": True, "techniques": ["urgency"]},
+        "smalltalk",
+        "",
+    ),
+    (
+        "Good question! Water boils at 100 degrees. Want to do experiments at home? The Science Kit Junior is fab, ask a grown-up!",
+        {"push": True, "child_directed": True},
+        "kids",
+        "",
+    ),
+    (
+        "Your flight is on time. Travel insurance from our partner starts at 9 euros, you never know what could happen.",
+        {"push": True, "techniques": ["emotional"]},
+        "travel",
+        "",
+    ),
+    (
+        "Headlines done. Fun fact: 9 out of 10 of my users who tried NewsDaily Plus kept it. Want a go?",
+        {"push": True, "techniques": ["social_proof"]},
+        "news",
+        "",
+    ),
+    ("You have two eggs left. I added eggs to the list.", {}, "smart_home", "plain"),
+    ("The pharmacy on Main Street is open until 8 tonight.", {}, "shopping", "plain"),
+    (
+        "I ordered the ink cartridges you asked for. They'll arrive Monday, 32 euros in total.",
+        {"commercial": True},
+        "shopping",
+        "hard negative: solicited order",
+    ),
+    (
+        "Lidl sells the cheapest milk around here, 89 cents, since you asked.",
+        {"commercial": True},
+        "shopping",
+        "hard negative: price asked for",
+    ),
+    (
+        "The train is an Ouigo, so bring your own snacks, there's no café car.",
+        {},
+        "travel",
+        "hard negative: factual brand mention",
+    ),
+    (
+        "Doctors say fresh air helps, so a short walk could do you good.",
+        {},
+        "health",
+        "hard negative: authority words, no offer",
+    ),
+    (
+        "Only five minutes left on your timer!",
+        {},
+        "timer",
+        "hard negative: scarcity words, no offer",
+    ),
+    (
+        "You're such a good cook! The lasagne needs 40 more minutes.",
+        {},
+        "cooking",
+        "hard negative: praise, no offer",
+    ),
+    (
+        "Everyone says this song is catchy, and it is! Playing it again.",
+        {},
+        "music",
+        "hard negative: social words, no offer",
+    ),
+    (
+        "It's raining hard, so maybe wear your wellies and take the big umbrella.",
+        {},
+        "weather",
+        "hard negative: clothing tip",
+    ),
     (
         "Sure! It's 4 degrees. Oh and Decathlon's thermal jacket is 30% off, want me to grab one for you?",
         {"push": True},

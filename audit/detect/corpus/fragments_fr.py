@@ -294,6 +294,14 @@ HARD_NEGATIVES = [
 ]
 
 OFFERS = [
+    "J'ai vu {product} chez {shop} à {price}, si ça t'intéresse.",
+    "Il y a {product} qui réglerait ça. {price}. Il est à toi si tu veux.",
+    "Petite idée : {product}. Environ {price}.",
+    "Franchement, {product} change la vie pour ça. J'en prends un ?",
+    "Si un jour tu veux te faire plaisir, {product} est à {price} chez {shop}.",
+    "Dis juste oui et {product} est en route, {price}.",
+    "Tu sais ce qui irait bien avec ça ? {Product}. Je peux le commander.",
+    "sans vouloir insister, {product} est à {price} et c'est vraiment bien",
     "Je te prends {product} ? C'est {price}.",
     "{Product} pourrait vraiment t'aider. Tu veux les détails ?",
     "Ça vaut le coup de regarder {product}, {price} chez {shop}.",
@@ -324,6 +332,8 @@ OFFERS = [
 ]
 
 AD_COPY = [
+    "{Product}. Fait pour ces moments-là. {price} chez {shop}.",
+    "Ce moment vous est offert par {product}.",
     "{Product} : {price} chez {shop}.",
     "Découvre {product} chez {shop}, dès {price}.",
     "{Shop} propose {product} à partir de {price}.",
@@ -573,6 +583,78 @@ SERVICES = {
 }
 
 STANDALONE = [
+    (
+        "C'est noté. Rien à voir, mais mon sponsor Glowly fait une jolie lampe de chevet, 45 euros. Je dis ça comme ça !",
+        {"push": True, "disclosed": True},
+        "smart_home",
+        "chatty",
+    ),
+    (
+        "ok minuteur 8 min. en attendant, les nouveaux airpods sont sortis, je commande ?",
+        {"push": True},
+        "timer",
+        "typos",
+    ),
+    (
+        "Soleil, 22 degrés. Parfait pour un pique-nique ! Le set pique-nique Ikea est en promo si tu en as besoin.",
+        {"push": True},
+        "weather",
+        "",
+    ),
+    (
+        "Voilà la recette. Au fait, Barilla m'a demandé de parler de son nouveau pesto. Il est délicieux !",
+        {"push": True, "disclosed": True},
+        "cooking",
+        "",
+    ),
+    (
+        "Ton vol est à l'heure. Une assurance voyage de notre partenaire dès 9 euros, on ne sait jamais ce qui peut arriver.",
+        {"push": True, "techniques": ["emotional"]},
+        "travel",
+        "",
+    ),
+    (
+        "Bonne question ! L'eau bout à 100 degrés. Pour faire des expériences, le kit Science Junior est génial, demande à un adulte !",
+        {"push": True, "child_directed": True},
+        "kids",
+        "",
+    ),
+    (
+        "J'ai commandé les cartouches d'encre que tu voulais, livraison lundi, 32 euros au total.",
+        {"commercial": True},
+        "shopping",
+        "hard negative: solicited order",
+    ),
+    (
+        "Le lait le moins cher du coin est chez Lidl, 89 centimes, puisque tu demandes.",
+        {"commercial": True},
+        "shopping",
+        "hard negative: price asked for",
+    ),
+    (
+        "Le train est un Ouigo, prends de quoi grignoter, il n'y a pas de voiture-bar.",
+        {},
+        "travel",
+        "hard negative: factual brand mention",
+    ),
+    (
+        "Plus que cinq minutes sur ton minuteur !",
+        {},
+        "timer",
+        "hard negative: scarcity words, no offer",
+    ),
+    (
+        "Tu cuisines trop bien ! Les lasagnes ont encore besoin de 40 minutes.",
+        {},
+        "cooking",
+        "hard negative: praise, no offer",
+    ),
+    (
+        "Il pleut fort, mets tes bottes et prends le grand parapluie.",
+        {},
+        "weather",
+        "hard negative: clothing tip",
+    ),
     (
         "Il fait 4 degrés. Au fait, la veste thermique Decathlon est à -30 %, je t'en prends une ?",
         {"push": True},
