@@ -42,6 +42,7 @@ CALIBRATION_CUES = (
     "data_use",
     "child_directed",
     "proposal",  # an offer together with a price or a brand: a commercial proposal
+    "persuasion",  # a persuasion technique together with an offer, a price or a brand
 )
 _VERSIONED_FILES = ("cues.py", "features.py", "model.py", "combine.py")
 
@@ -91,9 +92,9 @@ def count_cues(spans) -> dict[str, int]:
     for span in spans:
         key = "technique" if span.label in TECHNIQUES else span.label
         counts[key] = counts.get(key, 0) + 1
-    counts["proposal"] = int(
-        bool(counts.get("offer")) and bool(counts.get("price") or counts.get("brand"))
-    )
+    selling = bool(counts.get("price") or counts.get("brand"))
+    counts["proposal"] = int(bool(counts.get("offer")) and selling)
+    counts["persuasion"] = int(bool(counts.get("technique")) and (selling or "offer" in counts))
     return counts
 
 
