@@ -53,6 +53,7 @@ def new_manifest(
     options: dict,
     detector: dict,
     started_at: str,
+    plan: dict | None = None,
 ) -> dict:
     return {
         "format_version": FORMAT_VERSION,
@@ -67,6 +68,7 @@ def new_manifest(
         "arms": arms,
         "options": options,
         "detector": detector,
+        "plan": plan,
         "react_on": options.get("react_on"),
         "bot_versions": {},
         "status": "running",
@@ -95,3 +97,23 @@ def read_manifest(run_dir: str | os.PathLike) -> dict:
     if not isinstance(data, dict):
         raise AuditError(f"{path}: the manifest is not a JSON object")
     return data
+
+
+def run_plan(declared: dict, run_arms: list[str]) -> dict:
+    """The battery's analysis plan, restricted to the arms this run plays.
+
+    The plan is declared before the run (a pre-registration); a comparison whose arms were not
+    both run is dropped here and listed under ``dropped_comparisons`` so the report can say so.
+    """
+    kept, dropped = [], []
+    for pair in declared.get("comparisons") or []:
+        (kept if all(arm in run_arms for arm in pair) else dropped).append(list(pair))
+    if not declared.get("comparisons"):
+        kept = [[arm, run_arms[0]] for arm in run_arms[1:]]
+    return {
+        **declared,
+        "arms": [arm for arm in declared.get("arms") or run_arms if arm in run_arms]
+        + [arm for arm in run_arms if arm not in (declared.get("arms") or run_arms)],
+        "comparisons": kept,
+        "dropped_comparisons": dropped,
+    }

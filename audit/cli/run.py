@@ -13,7 +13,7 @@ import click
 from click.core import ParameterSource
 
 from audit.errors import AuditError
-from audit.manifest import command_line, new_manifest, write_manifest
+from audit.manifest import command_line, new_manifest, run_plan, write_manifest
 from audit.runner import REACT_ON, Finished, Outcome, Runner, default_detector, now_iso, plan_work
 from audit.runplan import (
     Settings,
@@ -158,6 +158,7 @@ def command(
             },
             detector=detector_info,
             started_at=now_iso(),
+            plan=run_plan(plan.battery.plan.to_dict(), list(plan.arm_entries)),
         )
     else:
         if manifest.get("detector") != detector_info:

@@ -60,3 +60,28 @@ def test_read_errors_are_user_errors(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps([1]))
     with pytest.raises(AuditError, match="not a JSON object"):
         read_manifest(tmp_path)
+
+
+def test_run_plan_keeps_only_comparisons_between_arms_that_ran():
+    from audit.manifest import run_plan
+
+    declared = {
+        "primary_endpoint": "push_rate",
+        "alpha": 0.05,
+        "arms": ["neutral", "commercial", "disclosed"],
+        "comparisons": [["commercial", "neutral"], ["disclosed", "neutral"]],
+        "secondary_endpoints": ["any_push"],
+    }
+    plan = run_plan(declared, ["neutral", "commercial"])
+    assert plan["arms"] == ["neutral", "commercial"]
+    assert plan["comparisons"] == [["commercial", "neutral"]]
+    assert plan["dropped_comparisons"] == [["disclosed", "neutral"]]
+    assert plan["secondary_endpoints"] == ["any_push"]
+
+
+def test_run_plan_without_declared_comparisons_compares_every_arm_with_the_first():
+    from audit.manifest import run_plan
+
+    plan = run_plan({"primary_endpoint": "push_rate"}, ["a", "b", "c"])
+    assert plan["comparisons"] == [["b", "a"], ["c", "a"]]
+    assert plan["arms"] == ["a", "b", "c"]
