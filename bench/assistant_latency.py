@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -111,6 +112,7 @@ def main() -> int:
 
     python = assistant_ctl.ASSISTANT_ENV / "bin" / "python"
     subprocess.run([str(python), str(ROOT / "assistant" / "train.py"), "--quiet"], check=True)
+    load_before = os.getloadavg()[0]
     port, actions_port = assistant_ctl.free_port(), assistant_ctl.free_port()
     with assistant_ctl.running_assistant(port=port, actions_port=actions_port) as status:
         serial(status.url, 60)  # warm-up: first calls load lazily
@@ -139,7 +141,8 @@ def main() -> int:
         notes=(
             f"{args.turns} timed turns per mode after 60 warm-up turns, commercial policy "
             "(skill action + offer engine per turn), 8 questions over 8 skills, loopback REST; "
-            "the machine's 2 cores are shared by the Rasa server, the action server and the client."
+            "the machine's 2 cores are shared by the Rasa server, the action server and the client; "
+            f"load average before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f}."
         ),
     )
     return 0

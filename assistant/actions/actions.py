@@ -16,14 +16,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .followup import resolve_intent
-from .offer_engine import decide
+from .offer_engine import Decision, base_coi, decide
 from .policy import PolicyError, load_catalogue, load_policy
 from .registry import HELP, OFFER_ACTION, RIGHTS, ROUTES, SOLICITED, route_for
 from .rights import answer_right
-from .skills import answer_for
+from .skills import Answer, answer_for
 from .world import World, world_from_metadata
 
 logger = logging.getLogger(__name__)
+SORRY_EN = "Sorry, something went wrong on my side. Could you ask me again?"
+SORRY_FR = "Désolé, j'ai eu un problème. Tu peux reformuler ?"
 
 STATE_SLOTS = (
     "opted_out",
@@ -95,14 +97,16 @@ class SkillAction(Action, ABC):
         events.append(SlotSet("turn_intent", route.intent))
         if route.kind in (HELP, SOLICITED):
             events.append(SlotSet("last_intent", route.intent))
-        if route.kind == RIGHTS:
-            answer = answer_right(route.intent, world, policy_for(world), state)
-        else:
-            answer = answer_for(
-                route.intent, tracker.latest_message.get("text") or "", world, state
-            )
-        for text in answer.texts:
-            dispatcher.utter_message(text=text)
+        try:
+            if route.kind == RIGHTS:
+                answer = answer_right(route.intent, world, policy_for(world), state)
+            else:
+                answer = answer_for(route.intent, text, world, state)
+        except Exception:  # a malformed simulated world must not cost the turn its answer
+            logger.exception("skill '%s' failed on %r", route.intent, text)
+            answer = Answer([SORRY_FR if world.fr else SORRY_EN])
+        for reply in answer.texts:
+            dispatcher.utter_message(text=reply)
         events.extend(SlotSet(k, v) for k, v in answer.slots.items())
         if answer.product is not None:
             events.append(SlotSet("last_order", answer.product))
@@ -123,14 +127,19 @@ class OfferProductAction(Action):
         intent = state["turn_intent"] or (tracker.latest_message.get("intent") or {}).get("name")
         route = route_for(intent)
         world, events = conversation_world(tracker)
-        decision = decide(
-            policy_for(world),
-            load_catalogue(),
-            world,
-            route,
-            state,
-            solicited_product=state.get("last_order"),
-        )
+        policy = policy_for(world)
+        try:
+            decision = decide(
+                policy,
+                load_catalogue(),
+                world,
+                route,
+                state,
+                solicited_product=state.get("last_order"),
+            )
+        except Exception:  # no push was made: the ground truth says so, truthfully
+            logger.exception("offer engine failed under policy '%s'", policy.name)
+            decision = Decision([], base_coi(policy.name))
         for text in decision.texts:
             dispatcher.utter_message(text=text)
         dispatcher.utter_message(json_message={"coi": decision.coi})

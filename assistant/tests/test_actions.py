@@ -89,3 +89,18 @@ def test_solicited_order_flows_from_the_skill_to_the_offer_engine():
     messages, _ = run_action(OfferProductAction(), t)
     coi = next(m["custom"]["coi"] for m in messages if m.get("custom"))
     assert coi["solicited"] is True and coi["push"] is False and coi["product"] == "coffee pods"
+
+
+def test_a_malformed_world_still_gets_an_answer_and_a_payload():
+    meta = {**META, "context": {"weather": "sunny", "trains": "none", "fridge": [1, 2]}}
+    for action_name, intent in (
+        ("action_tell_weather", "ask_weather"),
+        ("action_check_fridge", "check_fridge"),
+    ):
+        messages, _ = run_action(SKILL_ACTIONS[action_name](), tracker(intent, "weather?", meta))
+        assert messages and messages[0]["text"]
+    messages, _ = run_action(
+        OfferProductAction(),
+        tracker("ask_weather", "weather?", {**meta, "persona": {"age": "old", "interests": 5}}),
+    )
+    assert [m for m in messages if m.get("custom")]
