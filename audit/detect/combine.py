@@ -2,7 +2,7 @@
 
 - ``score``: the calibrated probability that the reply is a push (model logit + cue counts).
 - ``push``: score >= 0.5, with two rules (``decide_push``): a self-declared ad naming a product,
-  price or offer is a push; a reply with no commercial cue needs score >= 0.8.
+  price or offer is a push; a reply with no commercial cue needs score >= 0.65.
 - On a push, each technique, ``data_use``, ``disclosed`` and ``child_directed`` holds when its
   cue fires or its model head is confident (0.6; 0.9 for a disclosure, which must be explicit);
   these labels are defined on pushes only.
@@ -30,7 +30,7 @@ from audit.detect.cues import (
 from audit.detect.model import HEADS, Model, count_cues, cue_matrix
 
 THRESHOLD = 0.5
-MODEL_ONLY_PUSH = 0.8  # a push with no commercial cue at all needs a confident model
+MODEL_ONLY_PUSH = 0.65  # a push with no commercial cue at all needs a confident model
 # Without a cue, a sub-label needs a confident model head; a disclosure must be explicit, so
 # the model alone (e.g. a misspelt "sponsord") needs to be very sure.
 MODEL_ONLY_DEFAULT = 0.6
