@@ -16,7 +16,7 @@ BATCH = 2000
 
 
 @click.command("detect")
-@click.argument("input_path", metavar="INPUT", required=False)
+@click.argument("input_path", metavar="[INPUT]", required=False)
 @click.option(
     "--format",
     "fmt",
