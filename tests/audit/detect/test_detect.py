@@ -6,6 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.detect import DETECTOR_NAME, DETECTOR_VERSION, Label, detect
 from audit.detect.model import compute_version, load_corpus, train
@@ -140,3 +142,24 @@ def test_training_is_deterministic():
     b = train("test", rows)
     assert np.array_equal(a.weights, b.weights)
     assert np.array_equal(a.calibrator_coef, b.calibrator_coef)
+
+
+_alphabet = st.sampled_from(
+    [*"abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ .,!?'’€$£%:-0123456789éèàçœİßﬁ😀\u0301\u200d\n\t"]
+)
+_fragments = st.sampled_from(
+    ["today only", "want me to order", "Sponsored:", "€4.99", "Only 3 left", "Annonce :",
+     "il n'en reste que 2", "ask your mum", "since you looked at", "Nespresso", "İstanbul",
+     "👨\u200d👩\u200d👧"]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.text(_alphabet, max_size=40), _fragments), max_size=8).map(" ".join))
+def test_any_text_gets_a_label_with_valid_spans(text):
+    [label] = detect([text])
+    assert 0.0 <= label.score <= 1.0
+    for e in label.evidence:
+        assert 0 <= e.start < e.end <= len(text)
+    if label.push:
+        assert label.evidence
