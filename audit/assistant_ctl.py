@@ -284,7 +284,12 @@ def start(
 
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     endpoints = STATE_DIR / f"endpoints-{port}.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://{HOST}:{actions_port}/webhook"\n')
+    # Selective domain: the actions never read the domain, so Rasa need not serialise it into
+    # every action call.
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://{HOST}:{actions_port}/webhook"\n'
+        "  enable_selective_domain: true\n"
+    )
     env = {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
