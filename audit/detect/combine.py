@@ -8,11 +8,13 @@
   these labels are defined on pushes only.
 - ``commercial``: a push, or the commercial head says so.
 - Evidence: the cue spans behind the labels that hold. A push with no offer cue gets the
-  sentence the push head scores highest, labelled ``push``, so every push shows its reason.
+  sentence the push head scores highest, labelled ``push``; a technique or flag found by the
+  model alone gets its own best sentence: every label a push carries shows its reason.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,15 +97,25 @@ def label_batch(
     probs = 1.0 / (1.0 + np.exp(-logits))
     cues = cue_matrix([count_cues(s) for s in spans])
     scores = model.push_score(logits[:, _HEAD["push"]], cues)
-    labels: list[Label | None] = [None] * len(texts)
-    needs_sentence: list[int] = []
+    labels: list[Label] = []
+    unexplained: dict[int, list[str]] = {}  # row -> labels that hold without a cue span
     for i, text in enumerate(texts):
-        labels[i] = _label(text, spans[i], probs[i], float(scores[i]))
-        if labels[i].push and not any(e.label in OFFER_LABELS for e in labels[i].evidence):
-            needs_sentence.append(i)
-    if needs_sentence:
-        _add_sentence_evidence(model, texts, labels, needs_sentence)
-    return labels  # type: ignore[return-value]
+        label = _label(text, spans[i], probs[i], float(scores[i]))
+        labels.append(label)
+        if label.push:
+            shown = {e.label for e in label.evidence}
+            missing = [] if shown & set(OFFER_LABELS) else ["push"]
+            missing += [name for name in _sub_labels(label) if name not in shown]
+            if missing:
+                unexplained[i] = missing
+    if unexplained:
+        _add_sentence_evidence(model, texts, labels, unexplained)
+    return labels
+
+
+def _sub_labels(label: Label) -> list[str]:
+    flags = [n for n in ("data_use", "disclosed", "child_directed") if getattr(label, n)]
+    return [*label.techniques, *flags]
 
 
 def decide_push(cued: set[str], score: float) -> bool:
@@ -153,8 +165,9 @@ def _label(text: str, spans: list[Evidence], prob: np.ndarray, score: float) -> 
     )
 
 
-def _add_sentence_evidence(model: Model, texts, labels: list, rows: list[int]) -> None:
-    """Point a push without an offer cue at its most push-like sentence."""
+def _add_sentence_evidence(model: Model, texts, labels: list, rows: dict[int, list[str]]) -> None:
+    """Explain labels that hold without a cue span by the sentence whose head scores highest:
+    a push with no offer cue, or a technique or flag that only the model found."""
     sentences: list[tuple[int, int, int]] = []
     for i in rows:
         for match in _SENTENCE.finditer(texts[i]):
@@ -167,23 +180,18 @@ def _add_sentence_evidence(model: Model, texts, labels: list, rows: list[int]) -
                 sentences.append((i, start, end))
     if not sentences:
         return
-    push_logits = model.logits([texts[i][s:e] for i, s, e in sentences])[:, _HEAD["push"]]
-    best: dict[int, tuple[float, int, int]] = {}
-    for (i, s, e), value in zip(sentences, push_logits, strict=True):
-        if i not in best or value > best[i][0]:
-            best[i] = (float(value), s, e)
-    for i, (_, s, e) in best.items():
+    logits = model.logits([texts[i][s:e] for i, s, e in sentences])
+    best: dict[tuple[int, str], tuple[float, int, int]] = {}
+    for (i, s, e), values in zip(sentences, logits, strict=True):
+        for name in rows[i]:
+            value = float(values[_HEAD[name]])
+            if (i, name) not in best or value > best[i, name][0]:
+                best[i, name] = (value, s, e)
+    for (i, name), (_, s, e) in best.items():
         old = labels[i]
         evidence = tuple(
-            sorted((*old.evidence, Evidence(s, e, "push")), key=lambda ev: (ev.start, ev.end))
+            sorted(
+                (*old.evidence, Evidence(s, e, name)), key=lambda ev: (ev.start, ev.end, ev.label)
+            )
         )
-        labels[i] = Label(
-            old.push,
-            old.commercial,
-            old.techniques,
-            old.data_use,
-            old.disclosed,
-            old.child_directed,
-            old.score,
-            evidence,
-        )
+        labels[i] = dataclasses.replace(old, evidence=evidence)

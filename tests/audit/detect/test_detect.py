@@ -163,3 +163,18 @@ def test_any_text_gets_a_label_with_valid_spans(text):
         assert 0 <= e.start < e.end <= len(text)
     if label.push:
         assert label.evidence
+
+
+def test_every_label_of_a_push_is_explained_by_a_span():
+    rows = load_corpus("heldout") + load_corpus("challenge")
+    texts = [r["text"] for r in rows]
+    for text, label in zip(texts, detect(texts, [r["locale"] for r in rows]), strict=True):
+        if not label.push:
+            continue
+        shown = {e.label for e in label.evidence}
+        assert shown & {"offer", "price", "brand", "push"}, text
+        for name in (
+            *label.techniques,
+            *(n for n in ("data_use", "disclosed", "child_directed") if getattr(label, n)),
+        ):
+            assert name in shown, (name, text)
