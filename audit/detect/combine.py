@@ -1,6 +1,7 @@
 """Combine the cue layer and the statistical layer into labels with evidence.
 
-- ``score``: the calibrated probability that the reply is a push (model logit + cue counts).
+- ``score``: the calibrated probability that the reply is a push (model logit + cue counts),
+  moved to the decided side of 0.5 when a rule below overrides it.
 - ``push``: score >= 0.5, with two rules (``decide_push``): a self-declared ad naming a product,
   price or offer is a push; a reply with no commercial cue needs score >= 0.65.
 - On a push, each technique, ``data_use``, ``disclosed`` and ``child_directed`` holds when its
@@ -139,6 +140,9 @@ def decide_push(cued: set[str], score: float) -> bool:
 def _label(text: str, spans: list[Evidence], prob: np.ndarray, score: float) -> Label:
     cued = {s.label for s in spans}
     push = decide_push(cued, score)
+    # Where a rule overrides the calibrated score, move the score to the decided side of 0.5,
+    # so that `score >= 0.5` and `push` never disagree for a consumer of the labels.
+    score = max(score, THRESHOLD) if push else min(score, np.nextafter(THRESHOLD, 0.0))
     commercial = bool(push or prob[_HEAD["commercial"]] >= THRESHOLD)
     if not push:
         evidence = tuple(

@@ -178,3 +178,9 @@ def test_every_label_of_a_push_is_explained_by_a_span():
             *(n for n in ("data_use", "disclosed", "child_directed") if getattr(label, n)),
         ):
             assert name in shown, (name, text)
+
+
+def test_score_agrees_with_the_push_decision():
+    rows = load_corpus("heldout") + load_corpus("final")
+    for label in detect([r["text"] for r in rows], [r["locale"] for r in rows]):
+        assert (label.score >= 0.5) == label.push
