@@ -12,6 +12,7 @@ corpus or the code change; the trained model is cached per version.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 from audit.detect.combine import Label, label_batch
@@ -33,13 +34,15 @@ DETECTOR_NAME = "coi-detect"
 DETECTOR_VERSION = compute_version()
 
 _model: Model | None = None
+_model_lock = threading.Lock()
 
 
 def get_model() -> Model:
     """The trained model of this version (trained on first use, then cached on disk)."""
     global _model
-    if _model is None:
-        _model = load_or_train(DETECTOR_VERSION)
+    with _model_lock:  # threads of one process train at most once
+        if _model is None:
+            _model = load_or_train(DETECTOR_VERSION)
     return _model
 
 

@@ -199,7 +199,10 @@ def train(version: str, rows: list[dict] | None = None) -> Model:
 
 def load_or_train(version: str) -> Model:
     """The cached model of this version, trained and cached first if needed."""
-    path = cache_dir() / f"detector-{version}.pkl"
+    import sklearn
+
+    # the scikit-learn version is part of the file name: another version retrains
+    path = cache_dir() / f"detector-{version}-sklearn{sklearn.__version__}.pkl"
     if path.exists():
         try:
             with path.open("rb") as handle:
@@ -213,6 +216,17 @@ def load_or_train(version: str) -> Model:
         from audit.fsutil import atomic_write_bytes
 
         atomic_write_bytes(path, pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        _prune(path.parent, keep=KEEP_CACHED)
     except OSError:  # a read-only home still detects, it just retrains next time
         pass
     return model
+
+
+KEEP_CACHED = 4  # trained versions kept in the cache (each ~15 MB)
+
+
+def _prune(directory: Path, keep: int) -> None:
+    """Remove all but the `keep` most recently written cached models."""
+    cached = sorted(directory.glob("detector-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in cached[keep:]:
+        old.unlink(missing_ok=True)
