@@ -259,23 +259,27 @@ def reference(product: Product, link: DataLink | None, locale: str) -> str:
     if locale == "fr":
         name = f"l'article « {name} »"
         if link is None:
-            return f"{name} de {product.sponsor}"
+            return name if product.sponsor in name else f"{name} de {product.sponsor}"
         when = link.when.lower()
         when = WHEN_FR.get(when, when if when in WHEN_FR.values() else "récemment")
         return {
-            "browsing": f"{name}, que tu as regardé {when}",
-            "purchase": f"{name}, parfait avec ton achat ({link.item})",
-            "liked": f"{name}, comme dans la publication que tu as aimée ({link.item})",
-            "interest": f"{name}, idéal pour un fan de {link.item} comme toi",
+            "browsing": f"{name} que tu as regardé {when}",
+            "purchase": f"{name} assorti à ton achat ({link.item})",
+            "liked": f"{name} comme dans la publication que tu as aimée ({link.item})",
+            "interest": f"{name} pour les fans de {link.item} comme toi",
             "household": f"{name} pour ton enfant de {link.item} ans",
         }[link.kind]
     if link is None:
-        return f"the {name} from {product.sponsor}"
+        return f"the {name}" if product.sponsor in name else f"the {name} from {product.sponsor}"
+    when = link.when or "recently"
+    same = name.lower() in link.item.lower() or link.item.lower() in name.lower()
     return {
-        "browsing": f"the {link.item} you looked at {link.when or 'recently'}",
-        "purchase": f"the {name}, perfect with the {link.item} you bought",
-        "liked": f"the {name}, just like in the post you liked ({link.item})",
-        "interest": f"the {name}, made for a {link.item} fan like you",
+        "browsing": f"the {link.item} you looked at {when}"
+        if same
+        else f"the {name} similar to the {link.item} you looked at {when}",
+        "purchase": f"the {name} to go with the {link.item} you bought",
+        "liked": f"the {name} like the one in the post you liked ({link.item})",
+        "interest": f"the {name} for {link.item} fans like you",
         "household": f"the {name} for your {link.item}-year-old",
     }[link.kind]
 
