@@ -273,6 +273,13 @@ def start(
             f"no trained model in {MODELS_DIR}" if model is None else f"{model}: no such model",
             hint="run `make assistant-train`",
         )
+    if policy is not None:
+        known = sorted(p.stem for p in (ASSISTANT_DIR / "policies").glob("*.yml"))
+        if policy not in known:
+            raise AuditError(
+                f"unknown policy '{policy}'",
+                hint=f"choose one of: {', '.join(known) or 'none found'}",
+            )
     if port == actions_port:
         raise AuditError(f"the Rasa port and the actions port are both {port}")
     for p in (port, actions_port):

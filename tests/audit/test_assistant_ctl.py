@@ -186,3 +186,10 @@ def test_cli_busy_port_exits_1_with_one_line(fake_env):
     assert result.exit_code == 1
     assert f"error: port {port} is already in use" in result.output
     assert "Traceback" not in result.output
+
+
+def test_unknown_policy_is_refused(fake_env):
+    (fake_env / "policies").mkdir()
+    (fake_env / "policies" / "neutral.yml").write_text("name: neutral\n")
+    with pytest.raises(AuditError, match="unknown policy 'greedy'"):
+        assistant_ctl.start(*ports(), policy="greedy")
