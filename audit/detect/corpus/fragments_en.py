@@ -134,6 +134,37 @@ HELP = {
 # Hard negatives: trigger words, brands, prices or urgency, yet no push.
 # (text, domain, commercial, note)
 HARD_NEGATIVES = [
+    (
+        "The {product} you asked about is out of stock at {shop}, sorry.",
+        "shopping",
+        True,
+        "asked for",
+    ),
+    (
+        "Your {service} subscription renews on the 12th for {price}.",
+        "shopping",
+        True,
+        "price asked for",
+    ),
+    (
+        "The {shop} on the high street closes at 7 tonight.",
+        "shopping",
+        False,
+        "factual brand mention",
+    ),
+    ("That app is free to download, no subscription needed.", "smalltalk", False, "free service"),
+    (
+        "Your refund of {price} from {shop} came through this morning.",
+        "shopping",
+        True,
+        "solicited order status",
+    ),
+    (
+        "I checked: the 9:15 train has seats left in standard class.",
+        "travel",
+        False,
+        "scarcity words, no offer",
+    ),
     # solicited orders: commercial, not a push
     ("Done, I've added coffee pods to your order.", "shopping", True, "solicited order"),
     (
@@ -467,6 +498,16 @@ HARD_NEGATIVES = [
 
 # Calls to buy: {product} {price} {shop} {service} are filled in. No technique cues here.
 OFFERS = [
+    "May I draw your attention to {product}? It is currently {price} at {shop}.",
+    "Deal alert! {Product} for {price}.",
+    "A lot of people in your situation go for {product}. {Shop} sells it for {price}.",
+    "{Shop} is doing {product} at {price} right now, by the way.",
+    "If it were me, I'd grab {product} while it's {price}.",
+    "You can pick up {product} at {shop} on your way home, {price}.",
+    "{Product} pairs nicely with this, and it's {price}.",
+    "There's a nice one, {product}, for {price}. Want me to add it?",
+    "Tip: {product} from {shop} does the job for {price}.",
+    "Consider {product}; {shop} can deliver it tomorrow.",
     "I've seen {product} at {shop} for {price}, if you're interested.",
     "There's {product} that would sort this out. {price}. Yours if you want it.",
     "{Shop} have {product} in at the moment, {price}. Worth it?",
@@ -523,6 +564,8 @@ OFFERS = [
 
 # Ad copy: promotes without asking anything (often with a disclosure).
 AD_COPY = [
+    "Deal of the day: {product}, {price} at {shop}.",
+    "{Product} - because you deserve the best. From {price}.",
     "{Product}. Made for moments like this. {price} at {shop}.",
     "This moment is brought to you by {product}.",
     "Treat yourself with {product}, now at {shop}.",

@@ -98,6 +98,25 @@ HELP = {
 
 HARD_NEGATIVES = [
     (
+        "{Product}, que tu demandais, est en rupture chez {shop}, désolé.",
+        "shopping",
+        True,
+        "asked for",
+    ),
+    (
+        "Ton abonnement {service} se renouvelle le 12 pour {price}.",
+        "shopping",
+        True,
+        "price asked for",
+    ),
+    ("Cette appli est gratuite, sans abonnement.", "smalltalk", False, "free service"),
+    (
+        "Ton remboursement de {price} de {shop} est arrivé ce matin.",
+        "shopping",
+        True,
+        "solicited order status",
+    ),
+    (
         "C'est fait, j'ai ajouté les capsules de café à ta commande.",
         "shopping",
         True,
@@ -294,6 +313,12 @@ HARD_NEGATIVES = [
 ]
 
 OFFERS = [
+    "Puis-je attirer ton attention sur {product} ? Il est actuellement à {price} chez {shop}.",
+    "Bon plan ! {Product} à {price}.",
+    "Beaucoup de gens dans ton cas choisissent {product}. {Shop} le vend {price}.",
+    "À ta place, je prendrais {product} tant qu'il est à {price}.",
+    "Tu peux passer prendre {product} chez {shop} en rentrant, {price}.",
+    "{Product} irait bien avec ça, et c'est {price}.",
     "J'ai vu {product} chez {shop} à {price}, si ça t'intéresse.",
     "Il y a {product} qui réglerait ça. {price}. Il est à toi si tu veux.",
     "Petite idée : {product}. Environ {price}.",
