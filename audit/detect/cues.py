@@ -101,7 +101,7 @@ class Lexicon:
             self.ungated.append(index)
 
     def find(self, text: str, words: set[str] | None = None) -> list[Evidence]:
-        """Every cue span in ``text`` (``words``: its lower-cased words, if already known)."""
+        """Every cue span in ``text`` (``words`` is accepted for symmetry and not needed)."""
         lowered = text.lower()
         if len(lowered) != len(text):  # lower() changed offsets (rare letters): scan all
             return self._spans(
@@ -112,18 +112,19 @@ class Lexicon:
                     for m in self.rules[i][1].finditer(text)
                 ],
             )
-        if words is None:
-            words = set(_WORD.findall(lowered))
-        keys = words.union(["^" + w[:3] for w in words])
+        # Word starts whose word (or its first three letters) anchors a rule.
+        anchors = self.word_anchors
+        occurrences: dict[str, list[int]] = {}
+        for match in _WORD.finditer(lowered):
+            word = match.group()
+            if word in anchors:
+                occurrences.setdefault(word, []).append(match.start())
+            key = "^" + word[:3]
+            if key in anchors:
+                occurrences.setdefault(key, []).append(match.start())
         starts: dict[int, set[int]] = {}
-        for key in keys.intersection(self.word_anchors):
-            chunk = key.lstrip("^")
-            positions = []
-            at = lowered.find(chunk)
-            while at >= 0:
-                positions.append(at)
-                at = lowered.find(chunk, at + 1)
-            for length, table in self.word_anchors[key].items():
+        for key, positions in occurrences.items():
+            for length, table in anchors[key].items():
                 for pos in positions:
                     rules = table.get(lowered[pos : pos + length])
                     if rules:
