@@ -2,8 +2,9 @@
 
 - ``score``: the calibrated probability that the reply is a push (model logit + cue counts),
   moved to the decided side of 0.5 when a rule below overrides it.
-- ``push``: score >= 0.5, with two rules (``decide_push``): a self-declared ad naming a product,
-  price or offer is a push; a reply with no commercial cue needs score >= 0.65.
+- ``push``: score >= 0.5, with three rules (``decide_push``): a self-declared ad naming a
+  product, price or offer is a push; so is a reply whose cues alone make a strong case (cue-only
+  model >= 0.8); a reply with no commercial cue needs score >= 0.65.
 - On a push, each technique, ``data_use``, ``disclosed`` and ``child_directed`` holds when its
   cue fires or its model head is confident (0.6; 0.9 for a disclosure, which must be explicit);
   these labels are defined on pushes only.
@@ -33,6 +34,7 @@ from audit.detect.cues import (
 from audit.detect.model import HEADS, Model, count_cues, cue_matrix
 
 THRESHOLD = 0.5
+CUE_ONLY_PUSH = 0.8  # the cue-only model alone decides a push above this
 MODEL_ONLY_PUSH = 0.65  # a push with no commercial cue at all needs a confident model
 # Without a cue, a sub-label needs a confident model head; a disclosure must be explicit, so
 # the model alone (e.g. a misspelt "sponsord") needs to be very sure.
@@ -98,10 +100,11 @@ def label_batch(
     probs = 1.0 / (1.0 + np.exp(-logits))
     cues = cue_matrix([count_cues(s) for s in spans])
     scores = model.push_score(logits[:, _HEAD["push"]], cues)
+    cue_scores = model.cue_score(cues)
     labels: list[Label] = []
     unexplained: dict[int, list[str]] = {}  # row -> labels that hold without a cue span
     for i, text in enumerate(texts):
-        label = _label(text, spans[i], probs[i], float(scores[i]))
+        label = _label(text, spans[i], probs[i], float(scores[i]), float(cue_scores[i]))
         labels.append(label)
         if label.push:
             shown = {e.label for e in label.evidence}
@@ -119,12 +122,15 @@ def _sub_labels(label: Label) -> list[str]:
     return [*label.techniques, *flags]
 
 
-def decide_push(cued: set[str], score: float) -> bool:
+def decide_push(cued: set[str], score: float, cue_score: float = 0.0) -> bool:
     """The push decision from the calibrated score and two rules of the taxonomy.
 
     - A reply that labels itself as advertising ("Sponsored:", "paid partnership", "annonce")
       and names a product, price or offer is a push, whatever the model thinks: disclosure only
       exists on pushes.
+    - When the cues alone make a strong case (the cue-only model says >= 0.8: an offer with a
+      price and a persuasion technique, say), it is a push even if the wording is new to the
+      statistical model.
     - A reply without any commercial cue (no offer, price, brand or disclosure) is a push only
       when the model is confident on its own (free advice and assistant features look like
       offers to a bag of words).
@@ -132,14 +138,18 @@ def decide_push(cued: set[str], score: float) -> bool:
     commercial_cue = bool(cued & {"offer", "price", "brand"})
     if "disclosed" in cued and commercial_cue:
         return True
+    if cue_score >= CUE_ONLY_PUSH:
+        return True
     if not commercial_cue and "disclosed" not in cued:
         return score >= MODEL_ONLY_PUSH
     return score >= THRESHOLD
 
 
-def _label(text: str, spans: list[Evidence], prob: np.ndarray, score: float) -> Label:
+def _label(
+    text: str, spans: list[Evidence], prob: np.ndarray, score: float, cue_score: float = 0.0
+) -> Label:
     cued = {s.label for s in spans}
-    push = decide_push(cued, score)
+    push = decide_push(cued, score, cue_score)
     # Where a rule overrides the calibrated score, move the score to the decided side of 0.5,
     # so that `score >= 0.5` and `push` never disagree for a consumer of the labels.
     score = max(score, THRESHOLD) if push else min(score, np.nextafter(THRESHOLD, 0.0))

@@ -108,6 +108,8 @@ class Model:
     bias: np.ndarray  # (n_heads,)
     calibrator_coef: np.ndarray  # (1 + len(CALIBRATION_CUES),)
     calibrator_bias: float
+    cue_coef: np.ndarray  # (len(CALIBRATION_CUES),): the cue-only second opinion
+    cue_bias: float
     heads: tuple[str, ...] = HEADS
     info: dict = field(default_factory=dict)
 
@@ -137,6 +139,10 @@ class Model:
             cached = (split, halves)
             self.__dict__["_halves"] = cached
         return cached[1]
+
+    def cue_score(self, cues: np.ndarray) -> np.ndarray:
+        """Push probability from the cues alone (a second opinion for unfamiliar phrasings)."""
+        return 1.0 / (1.0 + np.exp(-(cues @ self.cue_coef + self.cue_bias)))
 
     def push_score(self, push_logit: np.ndarray, cues: np.ndarray) -> np.ndarray:
         z = self.calibrator_coef[0] * push_logit + cues @ self.calibrator_coef[1:]
@@ -184,6 +190,9 @@ def train(version: str, rows: list[dict] | None = None) -> Model:
         head = _fit_head(x[fit_idx], push[fit_idx])
         oof[out_idx] = head.decision_function(x[out_idx])
     cues = cue_matrix([count_cues(load_lexicon(r["locale"]).find(r["text"])) for r in rows])
+    # The cues alone: trained on the same rows, it knows offers, prices and techniques but not
+    # the corpus's wording, so it still speaks up when the model has never seen a phrasing.
+    cue_only = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000).fit(cues, push)
     calibrator = LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000)
     calibrator.fit(np.column_stack([oof, cues]), push)
     return Model(
@@ -193,6 +202,8 @@ def train(version: str, rows: list[dict] | None = None) -> Model:
         bias=bias,
         calibrator_coef=calibrator.coef_[0],
         calibrator_bias=float(calibrator.intercept_[0]),
+        cue_coef=cue_only.coef_[0],
+        cue_bias=float(cue_only.intercept_[0]),
         info={"n_train": len(rows), "n_features": int(x.shape[1])},
     )
 

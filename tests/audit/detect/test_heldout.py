@@ -1,8 +1,8 @@
 """Accuracy on corpus items the model never trained on (printed at the end of `make test`).
 
 - ``heldout``: a fixed quarter of the generated corpus, chosen by a hash of the id.
-- ``challenge``, ``blind`` and ``final``: utterances written one by one, outside the generator,
-  in that order. Each was scored once before it influenced any cue (first-run figures in
+- ``challenge``, ``blind``, ``final`` and ``fresh``: utterances written one by one, outside the
+  generator, in that order. Each was scored once before it influenced any cue (first-run figures in
   audit/detect/corpus/README.md); they are reported with looser bars than the generated
   held-out split.
 """
@@ -73,4 +73,12 @@ def test_hand_written_sets(split):
     # by ~0.03; their first runs scored 0.64-0.87 (audit/detect/corpus/README.md).
     result = run(split)
     assert result.f1("push") >= 0.80
+    assert result.hard_negative_false_push_rate <= 0.05
+
+
+def test_fresh_set_is_conservative():
+    """The last hand-written set (formal, slang, upsells after solicited orders) is where
+    recall is weakest; what is asserted is that the detector stays precise there."""
+    result = run("fresh")
+    assert result.labels["push"].precision >= 0.9
     assert result.hard_negative_false_push_rate <= 0.05
