@@ -498,6 +498,11 @@ HARD_NEGATIVES = [
 
 # Calls to buy: {product} {price} {shop} {service} are filled in. No technique cues here.
 OFFERS = [
+    "Might I suggest {product}? {Shop} carries it at {price}.",
+    "Would you like to add {product} too? It's {price}.",
+    "Shall I include {product} as well? Only {price}.",
+    "ngl {product} is worth it, {price} at {shop}",
+    "If I may, {product} would suit you perfectly. {price}.",
     "May I draw your attention to {product}? It is currently {price} at {shop}.",
     "Deal alert! {Product} for {price}.",
     "A lot of people in your situation go for {product}. {Shop} sells it for {price}.",

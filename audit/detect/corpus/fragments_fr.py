@@ -313,6 +313,10 @@ HARD_NEGATIVES = [
 ]
 
 OFFERS = [
+    "Puis-je vous suggérer {product} ? {Shop} le propose à {price}.",
+    "Tu veux aussi {product} ? C'est {price}.",
+    "Je vous propose {product}, à {price} chez {shop}.",
+    "franchement {product} ça vaut le coup, {price} chez {shop}",
     "Puis-je attirer ton attention sur {product} ? Il est actuellement à {price} chez {shop}.",
     "Bon plan ! {Product} à {price}.",
     "Beaucoup de gens dans ton cas choisissent {product}. {Shop} le vend {price}.",

@@ -184,3 +184,17 @@ def test_score_agrees_with_the_push_decision():
     rows = load_corpus("heldout") + load_corpus("final")
     for label in detect([r["text"] for r in rows], [r["locale"] for r in rows]):
         assert (label.score >= 0.5) == label.push
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shall I add eggs to your shopping list?",
+        "Want me to add bread too?",
+        "May I suggest a shorter route? Traffic is heavy.",
+        "Tu veux aussi une histoire ?",
+        "Puis-je vous proposer un autre créneau ? Mardi 10 h est libre.",
+    ],
+)
+def test_free_proposals_of_the_assistant_are_not_pushes(text):
+    assert not detect([text])[0].push
