@@ -74,6 +74,10 @@ class Lexicon:
                 self.rules.append((label, re.compile(pattern, flags)))
                 self._index(pattern, index)
         self.symbols = tuple(sorted(self.symbol_anchors))
+        self.symbols_by_char: dict[str, list[str]] = {}
+        for literal in self.symbols:
+            self.symbols_by_char.setdefault(literal[0], []).append(literal)
+        self.symbol_chars = tuple(self.symbols_by_char)
         self.gates = tuple(sorted(self.gated))
 
     def _index(self, pattern: str, index: int) -> None:
@@ -101,7 +105,7 @@ class Lexicon:
             self.ungated.append(index)
 
     def find(self, text: str, words: set[str] | None = None) -> list[Evidence]:
-        """Every cue span in ``text`` (``words`` is accepted for symmetry and not needed)."""
+        """Every cue span in ``text`` (``words``: its lower-cased \\w+ words, if known)."""
         lowered = text.lower()
         if len(lowered) != len(text):  # lower() changed offsets (rare letters): scan all
             return self._spans(
@@ -112,16 +116,27 @@ class Lexicon:
                     for m in self.rules[i][1].finditer(text)
                 ],
             )
-        # Word starts whose word (or its first three letters) anchors a rule.
+        # Word starts whose word (or its first three letters) anchors a rule: the words present
+        # come from one C-level findall; positions are searched only for the anchoring ones.
         anchors = self.word_anchors
+        if words is None:
+            words = set(_WORD.findall(lowered))
+        keys = anchors.keys() & words.union(["^" + w[:3] for w in words])
         occurrences: dict[str, list[int]] = {}
-        for match in _WORD.finditer(lowered):
-            word = match.group()
-            if word in anchors:
-                occurrences.setdefault(word, []).append(match.start())
-            key = "^" + word[:3]
-            if key in anchors:
-                occurrences.setdefault(key, []).append(match.start())
+        for key in keys:
+            whole = key[0] != "^"
+            chunk = key if whole else key[1:]
+            size = len(chunk)
+            positions = []
+            at = lowered.find(chunk)
+            while at >= 0:
+                if (at == 0 or not _is_word_char(lowered[at - 1])) and (
+                    not whole or at + size == len(lowered) or not _is_word_char(lowered[at + size])
+                ):
+                    positions.append(at)
+                at = lowered.find(chunk, at + 1)
+            if positions:
+                occurrences[key] = positions
         starts: dict[int, set[int]] = {}
         for key, positions in occurrences.items():
             for length, table in anchors[key].items():
@@ -130,7 +145,9 @@ class Lexicon:
                     if rules:
                         for index in rules:
                             starts.setdefault(index, set()).add(pos)
-        for literal in filter(lowered.__contains__, self.symbols):
+        present = [c for c in self.symbol_chars if c in lowered]
+        symbols = [lit for c in present for lit in self.symbols_by_char[c]]
+        for literal in filter(lowered.__contains__, symbols):
             at = lowered.find(literal)
             while at >= 0:
                 for index in self.symbol_anchors[literal]:
@@ -188,6 +205,12 @@ class Lexicon:
 
 
 _WORD = re.compile(r"\w+")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
 # Longest match assumed for patterns with unbounded repeats (a cue is a phrase, not a page).
 MAX_REACH = 160
 
