@@ -73,6 +73,16 @@ class Lexicon:
                 index = len(self.rules)
                 self.rules.append((label, re.compile(pattern, flags)))
                 self._index(pattern, index)
+        # One lookup per anchored position: all literals of a key cut to the shortest one (the
+        # regex then decides; the cut only makes the prefilter a little less selective).
+        self.anchor_tables: dict[str, tuple[int, dict[str, tuple[int, ...]]]] = {}
+        for key, by_length in self.word_anchors.items():
+            shortest = min(by_length)
+            table: dict[str, set[int]] = {}
+            for literals in by_length.values():
+                for literal, indexes in literals.items():
+                    table.setdefault(literal[:shortest], set()).update(indexes)
+            self.anchor_tables[key] = (shortest, {k: tuple(sorted(v)) for k, v in table.items()})
         self.symbols = tuple(sorted(self.symbol_anchors))
         self.symbols_by_char: dict[str, list[str]] = {}
         for literal in self.symbols:
@@ -118,7 +128,7 @@ class Lexicon:
             )
         # Word starts whose word (or its first three letters) anchors a rule: the words present
         # come from one C-level findall; positions are searched only for the anchoring ones.
-        anchors = self.word_anchors
+        anchors = self.anchor_tables
         if words is None:
             words = set(_WORD.findall(lowered))
         keys = anchors.keys() & words.union(["^" + w[:3] for w in words])
@@ -130,8 +140,10 @@ class Lexicon:
             positions = []
             at = lowered.find(chunk)
             while at >= 0:
-                if (at == 0 or not _is_word_char(lowered[at - 1])) and (
-                    not whole or at + size == len(lowered) or not _is_word_char(lowered[at + size])
+                before = lowered[at - 1] if at else " "
+                after = lowered[at + size : at + size + 1] if whole else " "
+                if not (before.isalnum() or before == "_") and not (
+                    after.isalnum() or after == "_"
                 ):
                     positions.append(at)
                 at = lowered.find(chunk, at + 1)
@@ -139,12 +151,12 @@ class Lexicon:
                 occurrences[key] = positions
         starts: dict[int, set[int]] = {}
         for key, positions in occurrences.items():
-            for length, table in anchors[key].items():
-                for pos in positions:
-                    rules = table.get(lowered[pos : pos + length])
-                    if rules:
-                        for index in rules:
-                            starts.setdefault(index, set()).add(pos)
+            length, table = anchors[key]
+            for pos in positions:
+                rules = table.get(lowered[pos : pos + length])
+                if rules:
+                    for index in rules:
+                        starts.setdefault(index, set()).add(pos)
         present = [c for c in self.symbol_chars if c in lowered]
         symbols = [lit for c in present for lit in self.symbols_by_char[c]]
         for literal in filter(lowered.__contains__, symbols):
@@ -205,10 +217,6 @@ class Lexicon:
 
 
 _WORD = re.compile(r"\w+")
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
 
 
 # Longest match assumed for patterns with unbounded repeats (a cue is a phrase, not a page).
