@@ -1,0 +1,1 @@
+"""Curated cue lexicons of the detector, one YAML file per locale (data, not code)."""
