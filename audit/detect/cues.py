@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import re._constants as _c
 import re._parser as _parser
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -35,9 +35,9 @@ EVIDENCE_LABELS = (*OFFER_LABELS, *TECHNIQUES, "data_use", "disclosed", "child_d
 CUE_LABELS = (*EVIDENCE_LABELS, "solicited")
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """A span of the text that supports a label: ``text[start:end]``."""
+class Evidence(NamedTuple):
+    """A span of the text that supports a label: ``text[start:end]`` (immutable; a named tuple
+    because a batch of 10,000 replies creates ~100,000 of them)."""
 
     start: int
     end: int
@@ -73,16 +73,6 @@ class Lexicon:
                 index = len(self.rules)
                 self.rules.append((label, re.compile(pattern, flags)))
                 self._index(pattern, index)
-        # One lookup per anchored position: all literals of a key cut to the shortest one (the
-        # regex then decides; the cut only makes the prefilter a little less selective).
-        self.anchor_tables: dict[str, tuple[int, dict[str, tuple[int, ...]]]] = {}
-        for key, by_length in self.word_anchors.items():
-            shortest = min(by_length)
-            table: dict[str, set[int]] = {}
-            for literals in by_length.values():
-                for literal, indexes in literals.items():
-                    table.setdefault(literal[:shortest], set()).update(indexes)
-            self.anchor_tables[key] = (shortest, {k: tuple(sorted(v)) for k, v in table.items()})
         self.symbols = tuple(sorted(self.symbol_anchors))
         self.symbols_by_char: dict[str, list[str]] = {}
         for literal in self.symbols:
@@ -128,7 +118,7 @@ class Lexicon:
             )
         # Word starts whose word (or its first three letters) anchors a rule: the words present
         # come from one C-level findall; positions are searched only for the anchoring ones.
-        anchors = self.anchor_tables
+        anchors = self.word_anchors
         if words is None:
             words = set(_WORD.findall(lowered))
         keys = anchors.keys() & words.union(["^" + w[:3] for w in words])
@@ -151,12 +141,12 @@ class Lexicon:
                 occurrences[key] = positions
         starts: dict[int, set[int]] = {}
         for key, positions in occurrences.items():
-            length, table = anchors[key]
-            for pos in positions:
-                rules = table.get(lowered[pos : pos + length])
-                if rules:
-                    for index in rules:
-                        starts.setdefault(index, set()).add(pos)
+            for length, table in anchors[key].items():
+                for pos in positions:
+                    rules = table.get(lowered[pos : pos + length])
+                    if rules:
+                        for index in rules:
+                            starts.setdefault(index, set()).add(pos)
         present = [c for c in self.symbol_chars if c in lowered]
         symbols = [lit for c in present for lit in self.symbols_by_char[c]]
         for literal in filter(lowered.__contains__, symbols):
@@ -480,7 +470,7 @@ _EN_WORDS = frozenset(
         "get",
     ]
 )
-_FR_ACCENTS = "éèêàùçâîôûœ"
+_FR_ACCENT = re.compile("[éèêàùçâîôûœÉÈÊÀÙÇÂÎÔÛŒ]")
 
 
 def words_of(text: str) -> set[str]:
@@ -490,7 +480,6 @@ def words_of(text: str) -> set[str]:
 def guess_locale(text: str, words: set[str] | None = None) -> str:
     """'fr' or 'en' from distinct function words and accents; English when nothing tells."""
     words = words_of(text) if words is None else words
-    lowered = text.lower()
-    fr = len(words & _FR_WORDS) + 0.5 * sum(lowered.count(c) for c in _FR_ACCENTS)
+    fr = len(words & _FR_WORDS) + 0.5 * len(_FR_ACCENT.findall(text))
     en = len(words & _EN_WORDS)
     return "fr" if fr > en else "en"
