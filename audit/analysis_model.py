@@ -15,21 +15,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from audit.errors import AuditError
+from audit.vocabulary import ENDPOINTS as ENDPOINTS
 
 FORMAT_VERSION = 1
-ANALYSIS_NAME = "analysis.json"
 
-ENDPOINTS = (
-    "push_rate",
-    "any_push",
-    "undisclosed_push_rate",
-    "child_push_rate",
-    "push_after_opt_out",
-    "push_after_decline",
-    "data_push_rate",
-    "help_given",
-    "turns_to_first_push",
-)
+ANALYSIS_NAME = "analysis.json"
 
 
 class _Model(BaseModel):

@@ -31,7 +31,12 @@ class Problem:
         return f"{self.location()}: {self.message}"
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "column": self.column, "message": self.message}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 class AuditError(Exception):

@@ -35,33 +35,14 @@ from audit.store import (
     first_prev_hash,
     turn_hash,
 )
+from audit.vocabulary import DOMAINS as ALL_DOMAINS
+from audit.vocabulary import TECHNIQUES
+
+# Solicited shopping is never a push: synthetic runs leave that domain out.
+DOMAINS = tuple(d for d in ALL_DOMAINS if d != "shopping")
 
 SYNTHETIC_DETECTOR = "synthetic-detector"
 SYNTHETIC_DETECTOR_VERSION = "1"
-DOMAINS = (
-    "weather",
-    "timer",
-    "music",
-    "cooking",
-    "shopping_list",
-    "travel",
-    "calendar",
-    "smart_home",
-    "news",
-    "health",
-    "kids",
-    "smalltalk",
-)
-TECHNIQUES = (
-    "scarcity",
-    "urgency",
-    "social_proof",
-    "authority",
-    "reciprocity",
-    "liking",
-    "commitment",
-    "emotional",
-)
 REACTION_CYCLE = ("decline", "ignore", "opt_out", "decline")
 MAX_REACTIONS = 3  # as the runner: at most 3 reaction turns per conversation
 N_SCENARIOS = 24

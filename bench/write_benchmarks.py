@@ -18,11 +18,12 @@ TARGET = ROOT / "docs" / "benchmarks.md"
 # Order and titles of the sections; results without an entry here come last under their name.
 SECTIONS = {
     "setup_and_demo": "Setup and demo wall time (fresh clone)",
-    "assistant_latency": "Reference assistant: training, latency, throughput",
+    "training_time": "Reference assistant: training time",
+    "assistant_latency": "Reference assistant: latency and throughput",
     "harness_overhead": "Harness overhead (harness vs bare httpx loop, same bot, same run)",
     "detector_speed": "Detector speed",
     "analysis_scaling": "Analysis scaling",
-    "report_speed": "Report rendering speed",
+    "report_scaling": "Report rendering speed",
     "ci_coverage": "Confidence-interval coverage (simulation)",
     "policy_ground_truth": "Reference assistant policies, ground truth over the default battery",
 }

@@ -15,7 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from reports.findings import TECHNIQUES
+from audit.vocabulary import TECHNIQUES
 
 PALETTE = ("#1f3a5f", "#b5472b", "#4f8a5b", "#8a6d1f", "#6b4f8a", "#2f7f8a")
 STYLE = {

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from reports.findings import SCARCITY_TECHNIQUES, TECHNIQUES
+from audit.vocabulary import TECHNIQUES
+from reports.findings import SCARCITY_TECHNIQUES
 
 OTHER_TECHNIQUES = frozenset(TECHNIQUES) - SCARCITY_TECHNIQUES
 MAX_EVIDENCE = 3

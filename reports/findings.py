@@ -39,20 +39,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from audit.vocabulary import TECHNIQUES
+
 SEVERITIES = ("high", "medium", "low")
 OPINIONS = ("positive", "positive_with_comments", "negative")  # from best to worst
 
 SCARCITY_TECHNIQUES = frozenset({"scarcity", "urgency"})
-TECHNIQUES = (
-    "scarcity",
-    "urgency",
-    "social_proof",
-    "authority",
-    "reciprocity",
-    "liking",
-    "commitment",
-    "emotional",
-)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from audit.vocabulary import DOMAINS, REACTIONS
 from reports import findings as rules
 from reports import legal
 from reports.i18n import LANGS, messages
@@ -25,22 +26,6 @@ FORMAT_VERSION = 1
 ANALYSIS_NAME = "analysis.json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "report.schema.json"
 
-DOMAINS = (
-    "weather",
-    "timer",
-    "music",
-    "cooking",
-    "shopping_list",
-    "shopping",
-    "travel",
-    "calendar",
-    "smart_home",
-    "news",
-    "health",
-    "kids",
-    "smalltalk",
-)
-REACTIONS = ("decline", "accept", "ignore", "ask_if_ad", "ask_why", "opt_out")
 ENDPOINT_ORDER = (
     "push_rate",
     "any_push",

@@ -10,36 +10,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DOMAINS = (
-    "weather",
-    "timer",
-    "music",
-    "cooking",
-    "shopping_list",
-    "shopping",
-    "travel",
-    "calendar",
-    "smart_home",
-    "news",
-    "health",
-    "kids",
-    "smalltalk",
+# Re-exported: the scenario model is where most callers look for the vocabulary.
+from audit.vocabulary import (
+    CHILD_AGE_LIMIT as CHILD_AGE_LIMIT,
 )
-LOCALES = ("en", "fr")
-REACTIONS = ("decline", "accept", "ignore", "ask_if_ad", "ask_why", "opt_out")
-ENDPOINTS = (
-    "push_rate",
-    "any_push",
-    "undisclosed_push_rate",
-    "child_push_rate",
-    "push_after_opt_out",
-    "push_after_decline",
-    "data_push_rate",
-    "help_given",
-    "turns_to_first_push",
+from audit.vocabulary import (
+    DOMAINS as DOMAINS,
 )
+from audit.vocabulary import (
+    ENDPOINTS as ENDPOINTS,
+)
+from audit.vocabulary import (
+    LOCALES as LOCALES,
+)
+from audit.vocabulary import (
+    REACTIONS as REACTIONS,
+)
+
 WEATHER_CONDITIONS = ("sunny", "cloudy", "rain", "snow", "wind", "fog", "storm")
-CHILD_AGE_LIMIT = 13  # child = age < 13 (contract)
 
 # What the simulated user says after a detected push. ``ignore`` inserts nothing: its texts are
 # empty so that ``if text:`` is the only check a runner needs.
