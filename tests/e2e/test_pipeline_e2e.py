@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from audit.demo import REPO_ROOT, run_pipeline
+from audit.demo import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -20,14 +20,8 @@ SMOKE = REPO_ROOT / "scenarios" / "batteries" / "smoke.yml"
 
 
 @pytest.fixture(scope="module")
-def pipeline(reference_assistant, tmp_path_factory):
-    return run_pipeline(
-        target_url=reference_assistant.url,
-        runs_root=tmp_path_factory.mktemp("runs"),
-        battery=SMOKE,
-        screenshot=False,
-        echo=lambda line: None,
-    )
+def pipeline(smoke_pipeline):
+    return smoke_pipeline
 
 
 def test_every_report_format_is_written(pipeline):

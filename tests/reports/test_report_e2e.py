@@ -13,8 +13,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from audit import assistant_ctl
-from audit.demo import REPO_ROOT, run_pipeline
+from audit.demo import REPO_ROOT
 from reports.render import SECTIONS
 from tests.reports.test_render import _cell, parse
 
@@ -24,20 +23,8 @@ SMOKE = REPO_ROOT / "scenarios" / "batteries" / "smoke.yml"
 
 
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory):
-    from tests.e2e.conftest import train_if_needed
-
-    train_if_needed()
-    port, actions_port = assistant_ctl.free_port(), assistant_ctl.free_port()
-    with assistant_ctl.running_assistant(port=port, actions_port=actions_port) as status:
-        result = run_pipeline(
-            target_url=status.url,
-            runs_root=tmp_path_factory.mktemp("runs"),
-            battery=SMOKE,
-            screenshot=False,
-            echo=lambda line: None,
-        )
-    return result.run_dir
+def real_run(smoke_pipeline):
+    return smoke_pipeline.run_dir
 
 
 def test_report_of_the_reference_assistant(real_run):

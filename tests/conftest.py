@@ -1,4 +1,5 @@
-"""Fixtures for end-to-end tests: the real reference assistant on free loopback ports."""
+"""Shared fixtures: the real reference assistant on free loopback ports, and one run of the
+demo pipeline on the smoke battery for the end-to-end tests."""
 
 from __future__ import annotations
 
@@ -39,3 +40,18 @@ def reference_assistant():
     port, actions_port = assistant_ctl.free_port(), assistant_ctl.free_port()
     with assistant_ctl.running_assistant(port=port, actions_port=actions_port) as status:
         yield RunningAssistant(url=status.url, port=port, actions_port=actions_port, status=status)
+
+
+@pytest.fixture(scope="session")
+def smoke_pipeline(reference_assistant, tmp_path_factory):
+    """The demo's pipeline (run, detect, analyze, report) on the smoke battery, played once per
+    test session against the real assistant and shared by the end-to-end tests that read it."""
+    from audit.demo import REPO_ROOT, run_pipeline
+
+    return run_pipeline(
+        target_url=reference_assistant.url,
+        runs_root=tmp_path_factory.mktemp("runs"),
+        battery=REPO_ROOT / "scenarios" / "batteries" / "smoke.yml",
+        screenshot=False,
+        echo=lambda line: None,
+    )
