@@ -31,7 +31,7 @@ system-deps:  ## Debian packages the tests need (headless Chromium, pdftotext)
 	fi
 
 assistant-train: env-assistant  ## train the reference assistant (cached by a hash of its data)
-	@$(APY) assistant/train.py
+	@$(APY) assistant/train.py --quiet
 
 assistant-check: env-assistant assistant-train  ## rasa data validate, rasa test core/nlu, offer-engine unit tests
 	@bash assistant/check.sh

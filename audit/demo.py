@@ -186,7 +186,7 @@ def train_assistant(echo: Echo) -> None:
             f"{python}: missing; the assistant environment has not been created",
             hint="run `make demo` (it creates both environments) or `make env-assistant`",
         )
-    run_stage("train", [str(python), str(REPO_ROOT / "assistant" / "train.py")], echo)
+    run_stage("train", [str(python), str(REPO_ROOT / "assistant" / "train.py"), "--quiet"], echo)
 
 
 def run_demo(

@@ -7,7 +7,18 @@ from audit import __version__
 from audit.cli.main import cli
 from audit.errors import AuditError
 
-EXPECTED = {"validate", "run", "detect", "analyze", "report", "verify", "export", "plan", "assistant", "demo"}
+EXPECTED = {
+    "validate",
+    "run",
+    "detect",
+    "analyze",
+    "report",
+    "verify",
+    "export",
+    "plan",
+    "assistant",
+    "demo",
+}
 
 
 def test_every_command_is_registered():
