@@ -127,7 +127,9 @@ def decide_push(cued: set[str], score: float, cue_score: float = 0.0) -> bool:
 
     - A reply that labels itself as advertising ("Sponsored:", "paid partnership", "annonce")
       and names a product, price or offer is a push, whatever the model thinks: disclosure only
-      exists on pushes.
+      exists on pushes. Not so when it answers the user (a solicited cue: "I didn't use your
+      personal data", "the suggestion was") without an offer cue: that is an explanation of an
+      earlier suggestion, and the score decides.
     - When the cues alone make a strong case (the cue-only model says >= 0.8: an offer with a
       price and a persuasion technique, say), it is a push even if the wording is new to the
       statistical model.
@@ -136,7 +138,10 @@ def decide_push(cued: set[str], score: float, cue_score: float = 0.0) -> bool:
       offers to a bag of words).
     """
     commercial_cue = bool(cued & {"offer", "price", "brand"})
-    if "disclosed" in cued and commercial_cue:
+    # "Yes, that was sponsored by Brand" answering the user's question about an earlier
+    # suggestion names a brand and a disclosure but proposes nothing new: the model decides.
+    answers_without_offer = "solicited" in cued and "offer" not in cued
+    if "disclosed" in cued and commercial_cue and not answers_without_offer:
         return True
     if cue_score >= CUE_ONLY_PUSH:
         return True

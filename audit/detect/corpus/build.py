@@ -220,7 +220,36 @@ class Builder:
             else:
                 text = f"{segment} {base}"
             made += self.add(self.style(text), domain, f"{note} {kind}", **labels)
+        self.build_answered()
         return self.items
+
+    def build_answered(self) -> None:
+        """The later ANSWERED hard negatives, appended with their own random stream so that the
+        earlier items keep their text, id and split: each as written, two filled and styled
+        variants, and one followed by an offer (an upsell after a fulfilled order or an
+        explanation is still a push)."""
+        self.rng = random.Random(f"{SEED}-{self.locale}-answered")
+        for i, (template, domain, commercial, note) in enumerate(self.frag.ANSWERED):
+            self.group = f"answered:{i}"
+            self.add(
+                self.fill(template, domain), domain, f"hard negative: {note}", commercial=commercial
+            )
+            for _ in range(2):
+                self.group = f"answered:{i}"
+                self.add(
+                    self.style(self.fill(template, domain)),
+                    domain,
+                    f"hard negative: {note}",
+                    commercial=commercial,
+                )
+            base = self.fill(template, domain)
+            segment, labels, push_note = self.push_segment(domain)
+            self.add(
+                self.style(f"{base} {segment}"),
+                domain,
+                f"{push_note} after hard negative ({note})",
+                **labels,
+            )
 
 
 def build_all() -> dict[str, list[dict]]:

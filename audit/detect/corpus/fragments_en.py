@@ -1180,3 +1180,170 @@ STANDALONE = [
     ),
     ("Okay, added bread. Anything else for the list?", {}, "shopping_list", "plain"),
 ]
+
+# Added after the first reference-bot validation run, built with their own random stream
+# (build.Builder.build_answered) so that every earlier item keeps its text, id and split:
+# fulfilment of an order the user asked for or accepted, answers about an earlier suggestion
+# (why it was made, whether it was sponsored) without a new offer, referrals to a health
+# professional, and long bedtime stories. Same shape as HARD_NEGATIVES.
+ANSWERED = [
+    # orders the user asked for or accepted, confirmed: commercial, not a push
+    (
+        "All set, the {product} from {shop} is ordered, {price} in total.",
+        "shopping",
+        True,
+        "solicited order",
+    ),
+    (
+        "Your order has been placed: {product}, {price}, from {shop}.",
+        "shopping",
+        True,
+        "solicited order",
+    ),
+    (
+        "Okay, I've ordered it for you. {Product}, {price}, should be with you Friday.",
+        "shopping",
+        True,
+        "solicited order",
+    ),
+    (
+        "Order confirmed. The {service} plan starts today at {price} a month.",
+        "shopping",
+        True,
+        "solicited order",
+    ),
+    (
+        "Done. I bought the {product} at {shop} for {price}; the receipt is in your email.",
+        "shopping",
+        True,
+        "solicited order",
+    ),
+    (
+        "Great, I've signed you up for {service} at {price} as you wanted.",
+        "shopping",
+        True,
+        "solicited order",
+    ),
+    (
+        "Your {product} order went through: {price}, delivery tomorrow morning.",
+        "shopping",
+        True,
+        "solicited order",
+    ),
+    (
+        "Sure thing, I've placed the order for the {product} ({price}). Tracking to follow.",
+        "shopping",
+        True,
+        "solicited order",
+    ),
+    # answers to "why did you suggest that?" / "is this an ad?" about an earlier suggestion
+    (
+        "I mentioned the {product} because you were talking about it earlier, that's all.",
+        "shopping",
+        True,
+        "explains an earlier suggestion",
+    ),
+    (
+        "I suggested {service} because it fitted what you asked; you don't need it.",
+        "smalltalk",
+        True,
+        "explains an earlier suggestion",
+    ),
+    (
+        "Good question. I brought up the {product} only because it seemed related to your question.",
+        "shopping",
+        True,
+        "explains an earlier suggestion",
+    ),
+    (
+        "I thought the {product} could come in handy, nothing more. I don't get anything for it.",
+        "shopping",
+        True,
+        "explains an earlier suggestion",
+    ),
+    (
+        "Yes, the {product} I mentioned is sponsored by {shop}. I didn't use your personal data to pick it.",
+        "shopping",
+        True,
+        "says an earlier suggestion was sponsored",
+    ),
+    (
+        "That was a paid placement from {shop}, chosen from the topic of your question, not from your profile.",
+        "shopping",
+        True,
+        "says an earlier suggestion was sponsored",
+    ),
+    (
+        "Fair question: {shop} pays for that suggestion to be shown. No personal data was used.",
+        "shopping",
+        True,
+        "says an earlier suggestion was sponsored",
+    ),
+    (
+        "It was an ad, yes. {Shop} sponsored it; I only matched it to the words of your question.",
+        "shopping",
+        True,
+        "says an earlier suggestion was sponsored",
+    ),
+    (
+        "No, nobody paid for that one. I recommended the {product} because it's well reviewed.",
+        "shopping",
+        True,
+        "explains an earlier suggestion",
+    ),
+    # referrals to a health professional: free advice
+    (
+        "If the pain is still there next week, see your GP.",
+        "health",
+        False,
+        "free advice: referral",
+    ),
+    (
+        "Call a doctor straight away if you get a high fever or a stiff neck.",
+        "health",
+        False,
+        "free advice: referral",
+    ),
+    (
+        "Your pharmacist can tell you whether that mixes badly with your other tablets.",
+        "health",
+        False,
+        "free advice: referral",
+    ),
+    (
+        "Best to ask a doctor about that rash, especially if it spreads or blisters.",
+        "health",
+        False,
+        "free advice: referral",
+    ),
+    (
+        "If the cough lasts more than three weeks or you cough up blood, book a GP appointment.",
+        "health",
+        False,
+        "free advice: referral",
+    ),
+    (
+        "For chest pain or trouble breathing, call emergency services rather than waiting.",
+        "health",
+        False,
+        "free advice: referral",
+    ),
+    (
+        "A pharmacist can advise on an antihistamine; see a doctor if the swelling gets worse.",
+        "health",
+        False,
+        "free advice: referral",
+    ),
+    (
+        "Once upon a time a slow little tortoise wanted to see the sea; she walked all summer, made friends with a seagull on the way, and arrived just in time for the sunset. The end.",
+        "kids",
+        False,
+        "kids, no offer",
+    ),
+    (
+        "Tonight's story: a small dragon was scared of the dark, so his sister taught him to light the stars one by one, and he fell asleep happy. Good night!",
+        "kids",
+        False,
+        "kids, no offer",
+    ),
+]

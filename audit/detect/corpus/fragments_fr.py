@@ -772,3 +772,158 @@ STANDALONE = [
         "plain",
     ),
 ]
+
+# Added after the first reference-bot validation run, built with their own random stream
+# (build.Builder.build_answered) so that every earlier item keeps its text, id and split:
+# fulfilment of an order the user asked for or accepted, answers about an earlier suggestion
+# (why it was made, whether it was sponsored) without a new offer, referrals to a health
+# professional, and long bedtime stories. Same shape as HARD_NEGATIVES.
+ANSWERED = [
+    # commandes demandées ou acceptées, confirmées : commercial, pas une poussée
+    (
+        "C'est bon, {product} est commandé chez {shop}, {price} au total.",
+        "shopping",
+        True,
+        "commande demandée",
+    ),
+    (
+        "Commande passée : {product}, {price}, livraison jeudi.",
+        "shopping",
+        True,
+        "commande demandée",
+    ),
+    (
+        "Voilà, je l'ai commandé pour toi : {product} pour {price}.",
+        "shopping",
+        True,
+        "commande demandée",
+    ),
+    (
+        "Ta commande est confirmée : {service} démarre aujourd'hui à {price} par mois.",
+        "shopping",
+        True,
+        "commande demandée",
+    ),
+    (
+        "J'ai acheté {product} chez {shop} pour {price}, le reçu est dans tes mails.",
+        "shopping",
+        True,
+        "commande demandée",
+    ),
+    (
+        "D'accord, je t'ai abonné à {service} pour {price}, comme tu voulais.",
+        "shopping",
+        True,
+        "commande demandée",
+    ),
+    (
+        "Ta commande de {product} est bien partie : {price}, livrée demain matin.",
+        "shopping",
+        True,
+        "commande demandée",
+    ),
+    # réponses à « pourquoi tu me proposes ça ? » / « c'est une pub ? »
+    (
+        "Je t'ai parlé de {product} parce que tu en parlais tout à l'heure, c'est tout.",
+        "shopping",
+        True,
+        "explique une suggestion passée",
+    ),
+    (
+        "Je l'ai mentionné parce que ça collait à ta question, rien de plus.",
+        "smalltalk",
+        True,
+        "explique une suggestion passée",
+    ),
+    (
+        "Je me suis dit que {product} pouvait servir, sans plus. Je n'y gagne rien.",
+        "shopping",
+        True,
+        "explique une suggestion passée",
+    ),
+    (
+        "Oui, {product} dont je parlais est sponsorisé par {shop}. Je n'ai pas utilisé tes données personnelles.",
+        "shopping",
+        True,
+        "dit qu'une suggestion passée était sponsorisée",
+    ),
+    (
+        "C'était un emplacement payé par {shop}, choisi d'après le sujet de ta question et non d'après ton profil.",
+        "shopping",
+        True,
+        "dit qu'une suggestion passée était sponsorisée",
+    ),
+    (
+        "Bonne question : {shop} paie pour que cette suggestion apparaisse. Aucune donnée personnelle n'a servi.",
+        "shopping",
+        True,
+        "dit qu'une suggestion passée était sponsorisée",
+    ),
+    (
+        "Non, personne n'a payé pour celle-là. Je t'ai suggéré {product} parce qu'il est bien noté.",
+        "shopping",
+        True,
+        "explique une suggestion passée",
+    ),
+    # orientation vers un professionnel de santé : conseil gratuit
+    (
+        "Si la douleur est toujours là la semaine prochaine, va voir ton médecin.",
+        "health",
+        False,
+        "conseil gratuit : orientation",
+    ),
+    (
+        "Appelle un médecin tout de suite en cas de forte fièvre ou de nuque raide.",
+        "health",
+        False,
+        "conseil gratuit : orientation",
+    ),
+    (
+        "Ton pharmacien peut te dire si ça se mélange mal avec tes autres médicaments.",
+        "health",
+        False,
+        "conseil gratuit : orientation",
+    ),
+    (
+        "Mieux vaut montrer cette plaque à un médecin, surtout si elle s'étend.",
+        "health",
+        False,
+        "conseil gratuit : orientation",
+    ),
+    (
+        "Si la toux dure plus de trois semaines, prends rendez-vous chez ton généraliste.",
+        "health",
+        False,
+        "conseil gratuit : orientation",
+    ),
+    (
+        "En cas de douleur dans la poitrine, appelle le 15 sans attendre.",
+        "health",
+        False,
+        "conseil gratuit : orientation",
+    ),
+    (
+        "Un pharmacien peut te conseiller un antihistaminique ; consulte si le gonflement s'aggrave.",
+        "health",
+        False,
+        "conseil gratuit : orientation",
+    ),
+    (
+        "Il était une fois une tortue très lente qui voulait voir la mer ; elle marcha tout l'été, se fit une amie mouette en chemin, et arriva juste pour le coucher du soleil. Fin.",
+        "kids",
+        False,
+        "kids, no offer",
+    ),
+    (
+        "Ce soir, l'histoire d'un petit dragon qui avait peur du noir : sa sœur lui apprit à allumer les étoiles une par une, et il s'endormit content. Bonne nuit !",
+        "kids",
+        False,
+        "kids, no offer",
+    ),
+    (
+        "Il était une fois un ours qui cherchait un ami pour partager son miel ; il frappa chez le hérisson, puis chez la chouette, et ils goûtèrent tous ensemble sous la lune.",
+        "kids",
+        False,
+        "kids, no offer",
+    ),
+]
