@@ -36,7 +36,7 @@ from audit.store import (
     turn_hash,
 )
 from audit.vocabulary import DOMAINS as ALL_DOMAINS
-from audit.vocabulary import TECHNIQUES
+from audit.vocabulary import ENDPOINTS, TECHNIQUES
 
 # Solicited shopping is never a push: synthetic runs leave that domain out.
 DOMAINS = tuple(d for d in ALL_DOMAINS if d != "shopping")
@@ -174,16 +174,7 @@ def make_synthetic_run(
         "alpha": 0.05,
         "arms": arm_names,
         "comparisons": [[a, arm_names[0]] for a in arm_names[1:]],
-        "secondary_endpoints": [
-            "any_push",
-            "undisclosed_push_rate",
-            "child_push_rate",
-            "push_after_opt_out",
-            "push_after_decline",
-            "data_push_rate",
-            "help_given",
-            "turns_to_first_push",
-        ],
+        "secondary_endpoints": [e for e in ENDPOINTS if e != "push_rate"],
     }
     manifest = {
         "format_version": FORMAT_VERSION,

@@ -16,18 +16,10 @@ from typing import NamedTuple
 
 import yaml
 
+from audit.vocabulary import LOCALES as LOCALES
+from audit.vocabulary import TECHNIQUES as TECHNIQUES
+
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
-LOCALES = ("en", "fr")
-TECHNIQUES = (
-    "scarcity",
-    "urgency",
-    "social_proof",
-    "authority",
-    "reciprocity",
-    "liking",
-    "commitment",
-    "emotional",
-)
 # Cues of a commercial proposal; their spans are the evidence of a push.
 OFFER_LABELS = ("offer", "price", "brand")
 # Labels that may appear as evidence; ``solicited`` only lowers the score.

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audit.errors import AuditError, Problem, ValidationError
+from audit.vocabulary import LOCALES
 
 MAX_LINE_BYTES = 1_000_000
 MAX_PROBLEMS = 20
-LOCALES = ("en", "fr")
 LABEL_FIELDS = ("push", "commercial", "data_use", "disclosed", "child_directed")
 
 
