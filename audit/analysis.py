@@ -60,7 +60,7 @@ from audit.stats import (
     rogan_gladen,
     wilson_ci,
 )
-from audit.store import MANIFEST_NAME, run_db_path
+from audit.store import MANIFEST_NAME, connect_for_reading, run_db_path
 
 ACCURACY_NAME = "detector_accuracy.json"
 # Turn-level endpoints: (numerator column, denominator column, only child personas).
@@ -144,7 +144,7 @@ def load_run_data(run_dir: str | Path, detector_version: str | None = None) -> R
     except (OSError, json.JSONDecodeError) as exc:
         raise AuditError(f"{manifest_path}: unreadable manifest: {exc}") from None
     try:
-        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        db = connect_for_reading(db_path)
     except sqlite3.Error as exc:
         raise AuditError(f"{db_path}: cannot open the run store: {exc}") from None
     try:

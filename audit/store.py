@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -190,9 +191,9 @@ class Store:
             path = path / DB_NAME
         self.path = path
         if read_only:
-            # verify and export must not change what they check (not even create a WAL file's
-            # schema): open the existing file read-only.
-            self.db = sqlite3.connect(f"file:{run_db_path(path)}?mode=ro", uri=True)
+            # verify and export must not change what they check: a query-only connection to the
+            # existing file (see connect_for_reading).
+            self.db = connect_for_reading(run_db_path(path))
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)
@@ -328,6 +329,18 @@ class Run:
     detector_versions: list[tuple[str, str]] = field(default_factory=list)
 
 
+def connect_for_reading(db_path: str | Path) -> sqlite3.Connection:
+    """A connection that cannot write. Query-only rather than ``mode=ro`` where the files are
+    writable: a ``mode=ro`` connection cannot remove the WAL files when it closes, and would
+    leave ``-wal``/``-shm`` files beside every run it read."""
+    db_path = Path(db_path)
+    if os.access(db_path, os.W_OK) and os.access(db_path.parent, os.W_OK):
+        db = sqlite3.connect(db_path)
+        db.execute("PRAGMA query_only = ON")
+        return db
+    return sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+
+
 def run_db_path(path: str | Path) -> Path:
     path = Path(path)
     db = path / DB_NAME if path.is_dir() else path
@@ -347,7 +360,7 @@ def load_run(path: str | Path, detector_version: str | None = None) -> Run:
     run_dir = db_path.parent
     manifest_path = run_dir / MANIFEST_NAME
     manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.exists() else {}
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    db = connect_for_reading(db_path)
     try:
         conversations = pd.read_sql_query("SELECT * FROM conversations ORDER BY id", db)
         turns = pd.read_sql_query("SELECT * FROM turns ORDER BY conversation_id, idx", db)

@@ -17,6 +17,7 @@ import click
 
 from audit.detect.evaluate import agreement
 from audit.errors import AuditError
+from audit.store import connect_for_reading
 
 ACCURACY_NAME = "detector_accuracy.json"
 ACCURACY_KEYS = (
@@ -32,7 +33,7 @@ BATCH = 2000
 
 
 def read_bot_turns(db_path: Path) -> list[dict]:
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    db = connect_for_reading(db_path)
     try:
         rows = db.execute(
             "SELECT t.conversation_id, t.idx, t.text, t.ground_truth_json, c.locale "
