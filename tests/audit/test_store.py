@@ -155,3 +155,23 @@ def test_text_is_stored_as_data_not_sql(tmp_path):
     store.write_conversation(conversation(), evil)
     db = sqlite3.connect(tmp_path / "run.sqlite")
     assert db.execute("SELECT text FROM turns WHERE idx = 1").fetchone()[0] == evil[1]["text"]
+
+
+def test_reading_a_run_leaves_no_wal_files_behind(tmp_path):
+    store = Store(tmp_path)
+    store.write_conversation(conversation(), turns())
+    store.close()
+    load_run(tmp_path)
+    Store(tmp_path, read_only=True).close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.sqlite"]
+
+
+def test_a_read_only_store_cannot_write(tmp_path):
+    store = Store(tmp_path)
+    store.write_conversation(conversation(), turns())
+    store.close()
+    reader = Store(tmp_path, read_only=True)
+    with pytest.raises(sqlite3.OperationalError):
+        reader.db.execute("DELETE FROM turns")
+    reader.close()
+    assert len(load_run(tmp_path).turns) == 2
