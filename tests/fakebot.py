@@ -28,6 +28,14 @@ OFFER = "Special offer: Acme boots are 20% off today."
 BIG_REPLY_BYTES = 1_000_000
 
 
+class QuietHTTPServer(ThreadingHTTPServer):
+    """A client that gives up on a slow or failing reply resets the connection; the standard
+    server prints that as a traceback on stderr, which tests would mistake for the CLI's."""
+
+    def handle_error(self, request, client_address):
+        pass
+
+
 def decide(metadata: dict) -> bool:
     """Whether this turn pushes: seeded by conversation seed and turn index only."""
     policy = metadata.get("policy", "neutral")
@@ -97,7 +105,7 @@ class FakeRasa:
         self.requests = 0
         self.seen: set[tuple] = set()
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = QuietHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -172,6 +172,15 @@ def redact_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+def describe_common(target: Any) -> dict:
+    """What every target tells the manifest: never headers, tokens or URL credentials."""
+    described = {"kind": target.kind, "name": target.name}
+    if getattr(target, "url", None) is not None:
+        described["url"] = redact_url(target.url)
+    described.update(metadata=target.metadata, timeout_s=target.timeout_s, retries=target.retries)
+    return described
+
+
 def load_spec(path: str | Path) -> Spec:
     from audit.yaml_lines import load_yaml
 

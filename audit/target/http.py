@@ -47,7 +47,7 @@ from audit.target.base import (
     TargetError,
     coi_payload,
     common,
-    redact_url,
+    describe_common,
 )
 from audit.target.transport import request_json
 
@@ -243,12 +243,7 @@ class HttpTarget:
 
     def describe(self) -> dict:
         return {
-            "kind": self.kind,
-            "name": self.name,
-            "url": redact_url(self.url),
-            "metadata": self.metadata,
-            "timeout_s": self.timeout_s,
-            "retries": self.retries,
+            **describe_common(self),
             "reply_path": self.reply_path,
             "session": self.start is not None,
         }

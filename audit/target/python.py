@@ -27,6 +27,7 @@ from audit.target.base import (
     TargetError,
     coi_payload,
     common,
+    describe_common,
     join_texts,
 )
 
@@ -90,14 +91,7 @@ class PythonTarget:
         return {"function": self.function_name, "version": version} if version else None
 
     def describe(self) -> dict:
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "function": self.function_name,
-            "metadata": self.metadata,
-            "timeout_s": self.timeout_s,
-            "retries": self.retries,
-        }
+        return {**describe_common(self), "function": self.function_name}
 
 
 def _missing(text, state):  # pragma: no cover - only reached after a reported problem

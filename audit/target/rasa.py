@@ -21,8 +21,8 @@ from audit.target.base import (
     TargetError,
     coi_payload,
     common,
+    describe_common,
     join_texts,
-    redact_url,
 )
 from audit.target.transport import request_json
 
@@ -98,14 +98,7 @@ class RasaTarget:
         return info or None
 
     def describe(self) -> dict:
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "url": redact_url(self.url),
-            "metadata": self.metadata,
-            "timeout_s": self.timeout_s,
-            "retries": self.retries,
-        }
+        return describe_common(self)
 
 
 def _without_recipient(message: Any) -> Any:
