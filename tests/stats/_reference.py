@@ -32,7 +32,7 @@ def cases(name: str) -> list[dict]:
     return [_decode(case) for case in payload["cases"]]
 
 
-def close(actual, expected, rtol: float = RTOL, atol: float = 1e-12) -> None:
+def assert_close(actual, expected, rtol: float = RTOL, atol: float = 1e-12) -> None:
     """Relative agreement, with NaN matching NaN (R's NA) and inf matching inf."""
     np.testing.assert_allclose(
         np.asarray(actual, dtype=float),

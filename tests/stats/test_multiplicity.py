@@ -7,7 +7,7 @@ import pytest
 
 from audit.errors import ValidationError
 from audit.stats import adjust_pvalues
-from tests.stats._reference import cases, close
+from tests.stats._reference import assert_close, cases
 
 # Reference: R p.adjust(p, "holm") and p.adjust(p, "BH") (see reference/make_reference.R).
 PADJUST = cases("padjust")
@@ -17,7 +17,7 @@ PADJUST = cases("padjust")
 @pytest.mark.parametrize("method", ["holm", "bh"])
 def test_matches_r_p_adjust(case, method):
     result = adjust_pvalues(case["p"], method=method)
-    close(result.pvalues, case[method])
+    assert_close(result.pvalues, case[method])
     assert result.raw == pytest.approx(case["p"])
 
 

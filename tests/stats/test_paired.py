@@ -6,7 +6,7 @@ import pytest
 
 from audit.errors import ValidationError
 from audit.stats import mcnemar_test
-from tests.stats._reference import cases, close
+from tests.stats._reference import assert_close, cases
 
 # Reference: R mcnemar.test(correct = TRUE/FALSE) and binom.test(b, b + c) (see
 # reference/make_reference.R).
@@ -16,22 +16,22 @@ MCNEMAR = cases("mcnemar")
 @pytest.mark.parametrize("case", MCNEMAR, ids=lambda c: f"b={c['b']},c={c['c']}")
 def test_chi_square_matches_r_mcnemar_test(case):
     corrected = mcnemar_test(case["b"], case["c"], exact=False)
-    close(corrected.statistic, case["chisq_corrected"]["statistic"])
-    close(corrected.pvalue, case["chisq_corrected"]["pvalue"])
+    assert_close(corrected.statistic, case["chisq_corrected"]["statistic"])
+    assert_close(corrected.pvalue, case["chisq_corrected"]["pvalue"])
     uncorrected = mcnemar_test(case["b"], case["c"], exact=False, correction=False)
-    close(uncorrected.statistic, case["chisq_uncorrected"]["statistic"])
-    close(uncorrected.pvalue, case["chisq_uncorrected"]["pvalue"])
+    assert_close(uncorrected.statistic, case["chisq_uncorrected"]["statistic"])
+    assert_close(uncorrected.pvalue, case["chisq_uncorrected"]["pvalue"])
 
 
 @pytest.mark.parametrize("case", MCNEMAR, ids=lambda c: f"b={c['b']},c={c['c']}")
 def test_exact_matches_r_binom_test(case):
     result = mcnemar_test(case["b"], case["c"], exact=True)
-    close(result.pvalue, case["exact"]["pvalue"])
+    assert_close(result.pvalue, case["exact"]["pvalue"])
     # The odds-ratio interval is the Clopper-Pearson interval of b/(b+c) mapped by p/(1-p).
     low, high = case["exact"]["ci"]
-    close(result.ci_low, low / (1 - low))
+    assert_close(result.ci_low, low / (1 - low))
     expected_high = math.inf if high == 1 else high / (1 - high)
-    close(result.ci_high, expected_high)
+    assert_close(result.ci_high, expected_high)
 
 
 def test_exact_is_chosen_for_few_discordant_pairs():

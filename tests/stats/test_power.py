@@ -4,7 +4,7 @@ import pytest
 
 from audit.errors import ValidationError
 from audit.stats import design_effect, power_two_proportions
-from tests.stats._reference import cases, close
+from tests.stats._reference import assert_close, cases
 
 # Reference: R power.prop.test(p1, p2, sig.level, power = 0.8, tol = 1e-12) for n, and
 # power.prop.test(..., n = 100) for power (see reference/make_reference.R).
@@ -14,14 +14,14 @@ POWER = cases("power")
 @pytest.mark.parametrize("case", POWER, ids=lambda c: f"{c['p1']}-{c['p2']}@{c['alpha']}")
 def test_sample_size_matches_r(case):
     result = power_two_proportions(case["p1"], case["p2"], alpha=case["alpha"], power=0.8)
-    close(result.n, case["n_for_power_0_8"])
+    assert_close(result.n, case["n_for_power_0_8"])
     assert result.power == pytest.approx(0.8)
 
 
 @pytest.mark.parametrize("case", POWER, ids=lambda c: f"{c['p1']}-{c['p2']}@{c['alpha']}")
 def test_power_matches_r(case):
     result = power_two_proportions(case["p1"], case["p2"], alpha=case["alpha"], n=100)
-    close(result.power, case["power_at_n_100"])
+    assert_close(result.power, case["power_at_n_100"])
 
 
 def test_n_per_group_rounds_up():

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from audit.errors import ValidationError
 from audit.stats import clopper_pearson_ci, newcombe_diff_ci, wilson_ci
-from tests.stats._reference import cases, close
+from tests.stats._reference import assert_close, cases
 
 # Reference: R prop.test(k, n, correct = FALSE)$conf.int (Wilson) and binom.test()$conf.int
 # (Clopper-Pearson), see reference/make_reference.R.
@@ -19,20 +19,20 @@ NEWCOMBE = cases("newcombe")
 @pytest.mark.parametrize("case", PROPORTIONS, ids=lambda c: f"{c['k']}/{c['n']}@{c['level']}")
 def test_wilson_matches_r_prop_test(case):
     result = wilson_ci(case["k"], case["n"], level=case["level"])
-    close([result.ci_low, result.ci_high], case["wilson"])
+    assert_close([result.ci_low, result.ci_high], case["wilson"])
     assert result.estimate == case["k"] / case["n"]
 
 
 @pytest.mark.parametrize("case", PROPORTIONS, ids=lambda c: f"{c['k']}/{c['n']}@{c['level']}")
 def test_clopper_pearson_matches_r_binom_test(case):
     result = clopper_pearson_ci(case["k"], case["n"], level=case["level"])
-    close([result.ci_low, result.ci_high], case["clopper_pearson"])
+    assert_close([result.ci_low, result.ci_high], case["clopper_pearson"])
 
 
 @pytest.mark.parametrize("case", NEWCOMBE, ids=lambda c: f"{c['k1']}/{c['n1']}-{c['k2']}/{c['n2']}")
 def test_newcombe_matches_independent_r_code(case):
     result = newcombe_diff_ci(case["k1"], case["n1"], case["k2"], case["n2"], level=case["level"])
-    close([result.ci_low, result.ci_high], case["ci"])
+    assert_close([result.ci_low, result.ci_high], case["ci"])
     assert result.estimate == pytest.approx(case["k1"] / case["n1"] - case["k2"] / case["n2"])
 
 

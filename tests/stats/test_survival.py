@@ -7,7 +7,7 @@ import pytest
 
 from audit.errors import ValidationError
 from audit.stats import kaplan_meier, logrank_test
-from tests.stats._reference import cases, close
+from tests.stats._reference import assert_close, cases
 
 # Reference: R survival::survfit(Surv(t, e) ~ 1, conf.type = "log-log"), quantile(fit, 0.5)
 # and survival::survdiff (see reference/make_reference.R).
@@ -18,19 +18,19 @@ LOGRANK = cases("logrank")
 @pytest.mark.parametrize("case", KM, ids=lambda c: f"n={len(c['times'])}")
 def test_kaplan_meier_matches_r_survfit(case):
     result = kaplan_meier(case["times"], case["events"])
-    close(result.time, case["time"])
-    close(result.n_risk, case["n_risk"])
-    close(result.n_event, case["n_event"])
-    close(result.surv, case["surv"])
-    close(result.std_err, case["std_err"])
-    close(result.lower, case["lower"])
-    close(result.upper, case["upper"])
+    assert_close(result.time, case["time"])
+    assert_close(result.n_risk, case["n_risk"])
+    assert_close(result.n_event, case["n_event"])
+    assert_close(result.surv, case["surv"])
+    assert_close(result.std_err, case["std_err"])
+    assert_close(result.lower, case["lower"])
+    assert_close(result.upper, case["upper"])
 
 
 @pytest.mark.parametrize("case", KM, ids=lambda c: f"n={len(c['times'])}")
 def test_median_matches_r_quantile_survfit(case):
     result = kaplan_meier(case["times"], case["events"])
-    close(
+    assert_close(
         [result.estimate, result.ci_low, result.ci_high],
         [case["median"], case["median_low"], case["median_high"]],
     )
@@ -47,19 +47,19 @@ def test_large_sample_is_fast_and_consistent():
     times = np.ceil(rng.exponential(5.0, size=100_000))
     result = kaplan_meier(times, np.ones_like(times))
     empirical = np.array([(times > t).mean() for t in result.time])
-    close(result.surv, empirical, rtol=1e-9, atol=1e-12)
+    assert_close(result.surv, empirical, rtol=1e-9, atol=1e-12)
     assert result.ci_low <= result.estimate <= result.ci_high
 
 
 @pytest.mark.parametrize("case", LOGRANK, ids=lambda c: f"n={len(c['times'])}")
 def test_logrank_matches_r_survdiff(case):
     result = logrank_test(case["times"], case["events"], case["groups"])
-    close(result.statistic, case["statistic"])
-    close(result.pvalue, case["pvalue"])
+    assert_close(result.statistic, case["statistic"])
+    assert_close(result.pvalue, case["pvalue"])
     assert result.df == case["df"]
     # R orders groups by factor level, i.e. sorted, as we do.
-    close(result.observed, case["observed"])
-    close(result.expected, case["expected"])
+    assert_close(result.observed, case["observed"])
+    assert_close(result.expected, case["expected"])
 
 
 def test_logrank_identical_groups_give_no_evidence():
@@ -113,18 +113,18 @@ def test_100k_observations_match_r():
     times, events, groups = _expand(case["counts"])
     assert times.size == case["n"]
     km = kaplan_meier(times, events)
-    close(km.time, case["time"])
-    close(km.n_risk, case["n_risk"])
-    close(km.surv, case["surv"])
-    close(km.std_err, case["std_err"])
-    close(km.lower, case["lower"])
-    close(km.upper, case["upper"])
-    close(
+    assert_close(km.time, case["time"])
+    assert_close(km.n_risk, case["n_risk"])
+    assert_close(km.surv, case["surv"])
+    assert_close(km.std_err, case["std_err"])
+    assert_close(km.lower, case["lower"])
+    assert_close(km.upper, case["upper"])
+    assert_close(
         [km.estimate, km.ci_low, km.ci_high],
         [case["median"], case["median_low"], case["median_high"]],
     )
     lr = logrank_test(times, events, groups)
-    close(lr.statistic, case["logrank_statistic"])
-    close(lr.pvalue, case["logrank_pvalue"])
-    close(lr.observed, case["observed"])
-    close(lr.expected, case["expected"])
+    assert_close(lr.statistic, case["logrank_statistic"])
+    assert_close(lr.pvalue, case["logrank_pvalue"])
+    assert_close(lr.observed, case["observed"])
+    assert_close(lr.expected, case["expected"])

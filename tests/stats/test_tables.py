@@ -8,7 +8,7 @@ from scipy import stats as sps
 
 from audit.errors import ValidationError
 from audit.stats import barnard_exact, cmh_test, fisher_exact, odds_ratio, risk_ratio
-from tests.stats._reference import cases, close
+from tests.stats._reference import assert_close, cases
 
 # Reference: R fisher.test (p-value, conditional MLE, exact CI), mantelhaen.test, and the
 # log-method RR / Woolf OR formulas written in R; see reference/make_reference.R.
@@ -25,19 +25,19 @@ def test_risk_ratio_matches_reference(case):
     (a, b), (c, d) = case["table"]
     for key, level in (("risk_ratio", 0.95), ("risk_ratio_90", 0.9)):
         result = risk_ratio(a, a + b, c, c + d, level=level)
-        close(result.estimate, case[key]["estimate"])
-        close([result.ci_low, result.ci_high], case[key]["ci"])
+        assert_close(result.estimate, case[key]["estimate"])
+        assert_close([result.ci_low, result.ci_high], case[key]["ci"])
         if result.pvalue is not None:
-            close(result.pvalue, case[key]["pvalue"])
+            assert_close(result.pvalue, case[key]["pvalue"])
 
 
 @pytest.mark.parametrize("case", [c for c in TABLES if "odds_ratio" in c], ids=_ids)
 def test_woolf_odds_ratio_matches_reference(case):
     for key, level in (("odds_ratio", 0.95), ("odds_ratio_90", 0.9)):
         result = odds_ratio(case["table"], level=level)
-        close(result.estimate, case[key]["estimate"])
-        close([result.ci_low, result.ci_high], case[key]["ci"])
-        close(result.pvalue, case[key]["pvalue"])
+        assert_close(result.estimate, case[key]["estimate"])
+        assert_close([result.ci_low, result.ci_high], case[key]["ci"])
+        assert_close(result.pvalue, case[key]["pvalue"])
 
 
 @pytest.mark.parametrize("case", TABLES, ids=_ids)
@@ -45,17 +45,17 @@ def test_woolf_odds_ratio_matches_reference(case):
 def test_fisher_matches_r_fisher_test(case, alternative):
     expected = case[f"fisher_{alternative.replace('-', '.')}"]
     result = fisher_exact(case["table"], alternative=alternative)
-    close(result.pvalue, expected["pvalue"])
+    assert_close(result.pvalue, expected["pvalue"])
     # fisher.test solves for the conditional MLE and the limits with uniroot's default
     # tolerance (~1.2e-4 on 1/psi for large psi), so it is itself only accurate to ~1e-2
     # relative there; the 1e-6 comparison is against the same definitions solved to 1e-13 in
     # R (fisher_precise in make_reference.R).
-    close(result.estimate, expected["estimate"], rtol=1e-2, atol=1e-3)
-    close([result.ci_low, result.ci_high], expected["ci"], rtol=1e-2, atol=1e-3)
+    assert_close(result.estimate, expected["estimate"], rtol=1e-2, atol=1e-3)
+    assert_close([result.ci_low, result.ci_high], expected["ci"], rtol=1e-2, atol=1e-3)
     precise = case.get(f"fisher_precise_{alternative.replace('-', '.')}")
     if precise is not None:
-        close(result.estimate, precise["estimate"])
-        close([result.ci_low, result.ci_high], precise["ci"])
+        assert_close(result.estimate, precise["estimate"])
+        assert_close([result.ci_low, result.ci_high], precise["ci"])
 
 
 def _noncentral_hypergeometric(table):
@@ -156,18 +156,18 @@ def test_barnard_is_more_powerful_than_fisher_here():
 @pytest.mark.parametrize("case", CMH, ids=lambda c: f"{len(c['tables'])}strata-{c['correction']}")
 def test_cmh_matches_r_mantelhaen_test(case):
     result = cmh_test(case["tables"], correction=case["correction"])
-    close(result.statistic, case["statistic"])
-    close(result.pvalue, case["pvalue"])
-    close(result.estimate, case["estimate"])
-    close([result.ci_low, result.ci_high], case["ci"])
+    assert_close(result.statistic, case["statistic"])
+    assert_close(result.pvalue, case["pvalue"])
+    assert_close(result.estimate, case["estimate"])
+    assert_close([result.ci_low, result.ci_high], case["ci"])
 
 
 def test_cmh_drops_empty_and_single_observation_strata():
     base = CMH[0]
     padded = [*base["tables"], [[0, 0], [0, 0]], [[0, 1], [0, 0]]]
     result = cmh_test(padded, correction=base["correction"])
-    close(result.statistic, base["statistic"])
-    close(result.estimate, base["estimate"])
+    assert_close(result.statistic, base["statistic"])
+    assert_close(result.estimate, base["estimate"])
     assert result.n_strata == len(padded)
     assert result.n_strata_used == len(base["tables"])
 
