@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from audit.analysis_model import BreakdownRow  # the analysis' rows, shown as they are
 from audit.vocabulary import DOMAINS, REACTIONS
 from reports import findings as rules
 from reports import legal
@@ -224,16 +225,6 @@ class ArmRow(_Model):
     ground_truth_push_rate: Figure | None
     techniques: dict[str, int]
     km: dict[str, Any]
-
-
-class BreakdownRow(_Model):
-    arm: str
-    level: str
-    k: int
-    n: int
-    estimate: float | None
-    ci_low: float | None
-    ci_high: float | None
 
 
 class Results(_Model):
