@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from audit.detect.io import read_labelled, read_replies
 from audit.errors import AuditError
 
 FORMATS = ("jsonl", "csv")
@@ -128,7 +127,10 @@ def command(
 
 
 def _label_file(input_path, fmt, text_field, id_field, locale, out, quiet) -> None:
+    # Imported here, not at module level: audit.detect loads scikit-learn (about 2 s), which
+    # every other coi-audit command would pay at start-up.
     from audit.detect import detect
+    from audit.detect.io import read_replies
 
     rows = read_replies(input_path, fmt=fmt, text_field=text_field, id_field=id_field)
     lines: list[str] = []
@@ -162,4 +164,4 @@ def _label_file(input_path, fmt, text_field, id_field, locale, out, quiet) -> No
         click.echo(f"labelled {len(lines)} replies ({pushes} pushes) -> {out}", err=True)
 
 
-__all__ = ["command", "read_labelled"]
+__all__ = ["command"]

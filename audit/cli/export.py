@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from audit.errors import AuditError
 from audit.store import load_run
@@ -54,22 +53,25 @@ def export_run(
     return written
 
 
-def _plain(value):
+def _plain(value, missing):
     """A JSON-able Python value: NaN/NA become null, numpy scalars and arrays plain values."""
     if hasattr(value, "tolist"):
         value = value.tolist()
     if isinstance(value, float) and math.isnan(value):
         return None
-    if value is pd.NA or value is None:
+    if value is missing or value is None:
         return None
     return value
 
 
 def _write_jsonl(frame, path: str) -> None:
-    # json.dumps keeps floats exact (repr), unlike pandas' to_json (at most 15 digits).
+    # pandas is loaded by load_run already; importing it here keeps it out of every command's
+    # start-up. json.dumps keeps floats exact (repr), unlike pandas' to_json (at most 15 digits).
+    import pandas as pd
+
     with open(path, "w", encoding="utf-8") as handle:
         for record in frame.to_dict("records"):
-            row = {key: _plain(value) for key, value in record.items()}
+            row = {key: _plain(value, pd.NA) for key, value in record.items()}
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
