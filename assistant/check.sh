@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Checks of the reference assistant (run by `make assistant-check`, after training):
 #   1. rasa data validate --fail-on-warnings
-#   2. rasa test core on tests/test_stories.yml: every story must pass
+#   2. rasa test core on tests/test_stories.yml: every story must pass (through rasa_run.py, so
+#      with the server's speed-ups installed)
 #   3. rasa test nlu on the held-out set tests/nlu_heldout.yml: intent accuracy >= 0.90
 #      (a held-out split rather than cross-validation, which would retrain five times)
-#   4. pytest tests/ (offer engine, policies, skills, registry) in the assistant env
+#   4. pytest tests/ (offer engine, policies, skills, registry, and speedups/ against stock Rasa)
+#      in the assistant env
 # No network: telemetry off, nothing downloaded.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -27,7 +29,7 @@ echo "ok"
 
 echo "== rasa test core (tests/test_stories.yml)"
 rm -rf results/core
-"$RASA" test core --stories tests/test_stories.yml -m "$model" --out results/core \
+"$PY" rasa_run.py test core --stories tests/test_stories.yml -m "$model" --out results/core \
   --fail-on-prediction-errors > results.core.log 2>&1 || {
   tail -30 results.core.log; cat results/core/failed_test_stories.yml 2>/dev/null || true
   echo "error: rasa test core: a test story failed" >&2; exit 1; }
@@ -58,7 +60,7 @@ if accuracy < float(os.environ["MIN_ACCURACY"]):
     sys.exit(f"error: intent accuracy {accuracy:.3f} < {os.environ['MIN_ACCURACY']}")
 PY
 
-echo "== pytest tests/ (offer engine, policies, skills)"
+echo "== pytest tests/ (offer engine, policies, skills, speed-ups against stock Rasa)"
 "$PY" -m pytest tests -q -p no:cacheprovider
 rm -f results.validate.log results.core.log results.nlu.log
 echo "assistant checks passed"

@@ -309,8 +309,8 @@ def start(
     actions_log = STATE_DIR / f"actions-{port}.log"
     rasa_log = STATE_DIR / f"rasa-{port}.log"
     actions_cmd = [str(rasa), "run", "actions", "--port", str(actions_port), "--actions", "actions"]
-    # assistant/rasa_run.py is the stock `rasa` CLI with the action-response schema compiled
-    # once (a third of a custom-action turn otherwise); see its docstring.
+    # assistant/rasa_run.py is the stock `rasa` CLI with the speed-ups of assistant/speedups/
+    # installed (same replies and events, a fraction of the time); see its docstring.
     rasa_cmd = [
         str(ASSISTANT_ENV / "bin" / "python"), str(ASSISTANT_DIR / "rasa_run.py"), "run", "--enable-api", "-m", str(model_path.resolve()),
         "-i", HOST, "--port", str(port), "--endpoints", str(endpoints),

@@ -1,11 +1,11 @@
-"""rasa_run.py validates action responses exactly as Rasa does, with a validator built once."""
+"""speedups/action_schema.py validates action responses exactly as Rasa does."""
 
 from __future__ import annotations
 
 import jsonschema
 import pytest
-import rasa_run  # patches RemoteAction and Event
 from rasa.core.actions.action import RemoteAction
+from speedups.action_schema import _fast_valid
 
 
 def test_valid_responses_pass_and_invalid_ones_fail_like_stock_rasa():
@@ -57,7 +57,7 @@ def test_the_per_type_fast_path_gives_the_stock_verdict_for_every_event(event):
     good = {"events": [EVENTS[0]], "responses": []}
     action._validate_action_result(good)  # builds the validators
     result = {"events": [EVENTS[0], event], "responses": [{"text": "a"}]}
-    assert rasa_run._fast_valid(result) is _stock_valid(result)
+    assert _fast_valid(result) is _stock_valid(result)
     if _stock_valid(result):
         assert action._validate_action_result(result) is True
     else:
@@ -76,20 +76,3 @@ def test_the_fast_path_gives_the_stock_verdict_for_malformed_responses(result):
     else:
         with pytest.raises(jsonschema.ValidationError):
             action._validate_action_result(result)
-
-
-def test_event_classes_resolve_as_in_stock_rasa():
-    from rasa.shared.core import events
-    from rasa.shared.utils.common import all_subclasses
-
-    for cls in all_subclasses(events.Event):
-        stock = next(c for c in all_subclasses(events.Event) if c.type_name == cls.type_name)
-        assert events.Event.resolve_by_type(cls.type_name) is stock
-        assert events.Event.resolve_by_type(cls.type_name) is stock  # cached
-    assert events.Event.resolve_by_type("topic") is None
-    assert events.Event.resolve_by_type("no_such", events.BotUttered) is events.BotUttered
-    serialised = [events.SlotSet("a", {"b": 1}).as_dict(), events.ActionExecuted("x").as_dict()]
-    assert [type(e) for e in events.deserialise_events(serialised)] == [
-        events.SlotSet,
-        events.ActionExecuted,
-    ]
