@@ -2,15 +2,16 @@
 
 Installed by ``rasa_run.py`` (how ``coi-audit assistant start`` runs the Rasa server) before
 Rasa's command line starts. Each module replaces one stock function and says in its docstring
-why it is faster and why the result is the same; ``tests/test_speedups.py`` compares each with
-the stock function it replaces.
+why it is faster and why the result is the same; ``tests/speedups/`` compares each with the
+stock function it replaces.
 
 - ``action_schema``: action-server responses validated by a schema compiled once.
 - ``event_types``: event classes looked up by name once.
 - ``action_client``: pooled connections to the action server, ujson bodies.
 - ``graph_runner``: the model's graph run in plain Python instead of dask's scheduler.
 - ``past_states``: dialogue states replayed once per event instead of once per prediction.
-- ``rule_lookup``: rule matching that stops looking back past the longest rule.
+- ``rule_lookup``: only the rules that can match are checked, and only as far back as needed.
+- ``tracker_copy``: tracker copies taken from the tracker's state, not by replaying it.
 - ``intent_features``: the intent classifier's input row built in one step.
 - ``debug_copies``: no deep copies for debug log lines that are not written.
 """
@@ -28,6 +29,7 @@ from speedups import (
     intent_features,
     past_states,
     rule_lookup,
+    tracker_copy,
 )
 
 MODULES = (
@@ -37,6 +39,7 @@ MODULES = (
     graph_runner,
     past_states,
     rule_lookup,
+    tracker_copy,
     intent_features,
     debug_copies,
 )
