@@ -49,6 +49,7 @@ class Status:
     port: int | None = None
     actions_port: int | None = None
     policy: str | None = None
+    speedups: bool = True  # False: the stock `rasa run`
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -224,6 +225,7 @@ def _status_of(port: str, entry: dict) -> Status:
         port=int(port),
         actions_port=entry.get("actions_port"),
         policy=entry.get("policy"),
+        speedups=entry.get("speedups", True),
     )
 
 
@@ -254,8 +256,13 @@ def start(
     policy: str | None = None,
     model: str | Path | None = None,
     timeout: float = READY_TIMEOUT_S,
+    speedups: bool = True,
 ) -> Status:
-    """Spawn the action server and the Rasa server on loopback; wait until the model is loaded."""
+    """Spawn the action server and the Rasa server on loopback; wait until the model is loaded.
+
+    ``speedups=False`` runs the stock ``rasa run`` instead of ``assistant/rasa_run.py``: the same
+    replies and events, more slowly (for comparisons such as ``bench/assistant_latency.py``).
+    """
     current = status(port)
     if current.running:
         raise AlreadyRunning(current)
@@ -311,8 +318,9 @@ def start(
     actions_cmd = [str(rasa), "run", "actions", "--port", str(actions_port), "--actions", "actions"]
     # assistant/rasa_run.py is the stock `rasa` CLI with the speed-ups of assistant/speedups/
     # installed (same replies and events, a fraction of the time); see its docstring.
+    server = [str(ASSISTANT_ENV / "bin" / "python"), str(ASSISTANT_DIR / "rasa_run.py")]
     rasa_cmd = [
-        str(ASSISTANT_ENV / "bin" / "python"), str(ASSISTANT_DIR / "rasa_run.py"), "run", "--enable-api", "-m", str(model_path.resolve()),
+        *(server if speedups else [str(rasa)]), "run", "--enable-api", "-m", str(model_path.resolve()),
         "-i", HOST, "--port", str(port), "--endpoints", str(endpoints),
         "--credentials", str(ASSISTANT_DIR / "credentials.yml"),
     ]  # fmt: skip
@@ -344,6 +352,7 @@ def start(
         "rasa_pid": procs[1].pid,
         "model": str(model_path),
         "policy": policy,
+        "speedups": speedups,
         "started_at": time.time(),
         "logs": {"actions": str(actions_log), "rasa": str(rasa_log)},
     }
@@ -429,10 +438,18 @@ def running_assistant(
     actions_port: int = 5055,
     policy: str | None = None,
     model: str | Path | None = None,
+    speedups: bool = True,
 ) -> Iterator[Status]:
     """Start the assistant for the duration of the block; always stop it, even on error."""
     try:
-        yield start(port=port, actions_port=actions_port, wait=True, policy=policy, model=model)
+        yield start(
+            port=port,
+            actions_port=actions_port,
+            wait=True,
+            policy=policy,
+            model=model,
+            speedups=speedups,
+        )
     finally:
         stop(port)
 

@@ -2,9 +2,12 @@
 
 Starts the assistant on free loopback ports, warms it up, then times single user turns through
 ``POST /webhooks/rest/webhook`` under the commercial policy (two custom actions per turn, pushes
-included): serially (p50, p95, turns/s) and with 8 concurrent conversations (turns/s, p50, p95).
+included), in 100 fresh four-turn conversations: serially (p50, p95, turns/s) and with 8
+concurrent conversations (turns/s, p50, p95). Then the same with the stock ``rasa run`` (without
+``assistant/speedups/``), so that the gain is a ratio measured in one run on this shared machine,
+and a pure-Python reference loop, which tells how fast the machine was at the time.
 
-Usage: .venv/bin/python bench/assistant_latency.py [--turns 400]
+Usage: .venv/bin/python bench/assistant_latency.py [--turns 400] [--no-stock]
 """
 
 from __future__ import annotations
@@ -43,10 +46,10 @@ PERSONA = {
 }
 
 
-def payload(i: int) -> dict:
+def payload(i: int, prefix: str = "bench") -> dict:
     conversation, turn = divmod(i, 4)
     return {
-        "sender": f"bench-{conversation}",
+        "sender": f"{prefix}-{conversation}",
         "message": QUESTIONS[i % len(QUESTIONS)],
         "metadata": {
             "seed": conversation,
@@ -64,13 +67,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def serial(url: str, turns: int) -> tuple[list[float], float]:
+def serial(url: str, turns: int, prefix: str = "bench") -> tuple[list[float], float]:
     latencies = []
     with httpx.Client(timeout=30) as client:
         started = time.perf_counter()
         for i in range(turns):
+            body = payload(i, prefix)
             t0 = time.perf_counter()
-            client.post(f"{url}/webhooks/rest/webhook", json=payload(i)).raise_for_status()
+            client.post(f"{url}/webhooks/rest/webhook", json=body).raise_for_status()
             latencies.append((time.perf_counter() - t0) * 1000)
         elapsed = time.perf_counter() - started
     return latencies, turns / elapsed
@@ -102,10 +106,49 @@ async def concurrent(url: str, turns: int, workers: int) -> tuple[list[float], f
     return latencies, turns / elapsed
 
 
+def reference_loop_ms() -> float:
+    """The best of three runs of a fixed pure-Python loop: the machine's speed at the moment."""
+
+    def loop() -> int:
+        total = 0
+        for i in range(3_000_000):
+            total += i * i
+        return total
+
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        loop()
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
+def measure(turns: int, concurrency: int, speedups: bool) -> dict[str, float]:
+    """Latency and throughput of one assistant: with assistant/speedups/, or stock Rasa."""
+    from audit import assistant_ctl
+
+    port, actions_port = assistant_ctl.free_port(), assistant_ctl.free_port()
+    with assistant_ctl.running_assistant(
+        port=port, actions_port=actions_port, speedups=speedups
+    ) as status:
+        serial(status.url, 60, prefix="warm-up")  # first calls load lazily
+        lat1, rate1 = serial(status.url, turns)
+        lat8, rate8 = asyncio.run(concurrent(status.url, turns, concurrency))
+    return {
+        "p50": statistics.median(lat1),
+        "p95": percentile(lat1, 0.95),
+        "rate1": rate1,
+        "rate8": rate8,
+        "p50_8": statistics.median(lat8),
+        "p95_8": percentile(lat8, 0.95),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--no-stock", action="store_true", help="Skip the stock Rasa comparison.")
     args = parser.parse_args()
 
     from audit import assistant_ctl
@@ -113,36 +156,39 @@ def main() -> int:
     python = assistant_ctl.ASSISTANT_ENV / "bin" / "python"
     subprocess.run([str(python), str(ROOT / "assistant" / "train.py"), "--quiet"], check=True)
     load_before = os.getloadavg()[0]
-    port, actions_port = assistant_ctl.free_port(), assistant_ctl.free_port()
-    with assistant_ctl.running_assistant(port=port, actions_port=actions_port) as status:
-        serial(status.url, 60)  # warm-up: first calls load lazily
-        lat1, rate1 = serial(status.url, args.turns)
-        lat8, rate8 = asyncio.run(concurrent(status.url, args.turns, args.concurrency))
-    p50, p95 = statistics.median(lat1), percentile(lat1, 0.95)
+    reference = reference_loop_ms()
+    fast = measure(args.turns, args.concurrency, speedups=True)
+    c = args.concurrency
     figures = [
-        Figure("REST turn latency p50 (concurrency 1)", round(p50, 2), "ms", "<= 15", p50 <= 15),
-        Figure("REST turn latency p95 (concurrency 1)", round(p95, 2), "ms", "<= 40", p95 <= 40),
-        Figure("throughput (concurrency 1)", round(rate1, 1), "turns/s"),
-        Figure(f"throughput (concurrency {args.concurrency})", round(rate8, 1), "turns/s"),
-        Figure(
-            f"REST turn latency p50 (concurrency {args.concurrency})",
-            round(statistics.median(lat8), 2),
-            "ms",
-        ),
-        Figure(
-            f"REST turn latency p95 (concurrency {args.concurrency})",
-            round(percentile(lat8, 0.95), 2),
-            "ms",
-        ),
-    ]
+        Figure("REST turn latency p50 (concurrency 1)", round(fast["p50"], 2), "ms", "<= 15", fast["p50"] <= 15),
+        Figure("REST turn latency p95 (concurrency 1)", round(fast["p95"], 2), "ms", "<= 40", fast["p95"] <= 40),
+        Figure("throughput (concurrency 1)", round(fast["rate1"], 1), "turns/s"),
+        Figure(f"throughput (concurrency {c})", round(fast["rate8"], 1), "turns/s"),
+        Figure(f"REST turn latency p50 (concurrency {c})", round(fast["p50_8"], 2), "ms"),
+        Figure(f"REST turn latency p95 (concurrency {c})", round(fast["p95_8"], 2), "ms"),
+    ]  # fmt: skip
+    if not args.no_stock:
+        stock = measure(args.turns, args.concurrency, speedups=False)
+        figures += [
+            Figure("stock Rasa: REST turn latency p50 (concurrency 1)", round(stock["p50"], 2), "ms"),
+            Figure(f"stock Rasa: throughput (concurrency {c})", round(stock["rate8"], 1), "turns/s"),
+            Figure("p50 latency, stock / with speed-ups", round(stock["p50"] / fast["p50"], 2), "ratio"),
+            Figure(f"throughput (concurrency {c}), with speed-ups / stock", round(fast["rate8"] / stock["rate8"], 2), "ratio"),
+        ]  # fmt: skip
+    figures.append(
+        Figure("machine speed: reference Python loop (3M multiply-adds)", round(reference), "ms")
+    )
     record(
         "assistant_latency",
         figures,
         notes=(
-            f"{args.turns} timed turns per mode after 60 warm-up turns, commercial policy "
-            "(skill action + offer engine per turn), 8 questions over 8 skills, loopback REST; "
-            "the machine's 2 cores are shared by the Rasa server, the action server and the client; "
-            f"load average before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f}."
+            f"{args.turns} timed turns per mode (100 fresh four-turn conversations) after 60 "
+            "warm-up turns, commercial policy (skill action + offer engine per turn), 8 questions "
+            "over 8 skills, loopback REST; the machine's 2 cores are shared by the Rasa server, "
+            "the action server and the client. 'Stock Rasa' is `rasa run` on the same model and "
+            "action server, without assistant/speedups/. The reference loop measures how fast the "
+            "shared machine was during the run (a slower loop, slower latencies too). "
+            f"Load average before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f}."
         ),
     )
     return 0

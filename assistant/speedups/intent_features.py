@@ -38,26 +38,26 @@ def _create_X(self: LogisticRegressionClassifier, messages: list[Any]) -> Any:
     per_message = [_sentence_blocks(message) for message in messages]
     if any(blocks is None for blocks in per_message):
         return _stock_create_X(self, messages)
-    rows, cols, data = [], [], []
+    cols, data, row_ends = [], [], []
     # Stock stacks with csr_matrix([]) (float64) for the absent dense block: same upcast.
     dtype = np.result_type(np.float64, *(b.dtype for blocks in per_message for b in blocks))
-    width = None
-    for index, blocks in enumerate(per_message):
+    width, nnz = None, 0
+    for blocks in per_message:
         offset = 0
         for block in blocks:
             if block.shape[0] != 1:
                 return _stock_create_X(self, messages)
-            rows.append(np.full(block.nnz, index))
             cols.append(block.col + offset)
             data.append(block.data)
             offset += block.shape[1]
+            nnz += block.nnz
         if width is not None and offset != width:
             return _stock_create_X(self, messages)  # stock raises its own error
         width = offset
+        row_ends.append(nnz)
     matrix = csr_matrix(
-        (np.concatenate(data).astype(dtype), (np.concatenate(rows), np.concatenate(cols))),
+        (np.concatenate(data).astype(dtype), np.concatenate(cols), np.array([0, *row_ends])),
         shape=(len(messages), width),
-        dtype=dtype,
     )
     matrix.sum_duplicates()  # canonical: sorted indices, as scikit-learn would make it
     return matrix

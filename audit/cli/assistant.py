@@ -22,9 +22,10 @@ def _emit(status: assistant_ctl.Status, as_json: bool, message: str) -> None:
 def _describe(status: assistant_ctl.Status) -> str:
     pids = ", ".join(f"{k} {v}" for k, v in status.pids.items())
     policy = status.policy or "from metadata (default neutral)"
+    server = "" if status.speedups else "stock Rasa; "
     return (
         f"running at {status.url} (actions on port {status.actions_port}; pids {pids}; "
-        f"policy {policy}; model {status.model})"
+        f"{server}policy {policy}; model {status.model})"
     )
 
 
@@ -45,26 +46,31 @@ def command():
     "--model", default=None, help="Model archive (default: the newest in assistant/models)."
 )
 @click.option("--no-wait", is_flag=True, help="Return at once instead of waiting for /status.")
+@click.option(
+    "--stock-rasa",
+    is_flag=True,
+    help="Run the stock `rasa run`, without assistant/speedups/ (same replies, slower).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @click.option("--quiet", is_flag=True, help="No progress spinner.")
-def start(port, actions_port, policy, model, no_wait, as_json, quiet):
+def start(port, actions_port, policy, model, no_wait, stock_rasa, as_json, quiet):
     """Start the Rasa server and the action server; wait until the model is loaded."""
+    options = dict(
+        port=port,
+        actions_port=actions_port,
+        wait=not no_wait,
+        policy=policy,
+        model=model,
+        speedups=not stock_rasa,
+    )
     try:
         if quiet or as_json or not sys.stderr.isatty():
-            status = assistant_ctl.start(
-                port=port, actions_port=actions_port, wait=not no_wait, policy=policy, model=model
-            )
+            status = assistant_ctl.start(**options)
         else:
             from rich.console import Console
 
             with Console(stderr=True).status(f"starting the reference assistant on port {port}"):
-                status = assistant_ctl.start(
-                    port=port,
-                    actions_port=actions_port,
-                    wait=not no_wait,
-                    policy=policy,
-                    model=model,
-                )
+                status = assistant_ctl.start(**options)
     except assistant_ctl.AlreadyRunning as exc:
         _emit(exc.status, as_json, f"already running: {_describe(exc.status)}")
         return

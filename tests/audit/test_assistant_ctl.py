@@ -193,3 +193,30 @@ def test_unknown_policy_is_refused(fake_env):
     (fake_env / "policies" / "neutral.yml").write_text("name: neutral\n")
     with pytest.raises(AuditError, match="unknown policy 'greedy'"):
         assistant_ctl.start(*ports(), policy="greedy")
+
+
+def _command_line(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().decode().split("\0")[:3]
+
+
+def test_the_server_runs_with_the_speed_ups_unless_stock_rasa_is_asked(fake_env):
+    from click.testing import CliRunner
+
+    from audit.cli.main import cli
+
+    env = fake_env / "venv" / "bin"
+    port, actions_port = ports()
+    status = assistant_ctl.start(port=port, actions_port=actions_port, timeout=20)
+    assert status.speedups is True
+    assert _command_line(status.pids["rasa"])[1:] == [str(fake_env / "rasa_run.py"), "run"]
+    assistant_ctl.stop(port)
+
+    port, actions_port = ports()
+    args = ["assistant", "start", "--port", str(port), "--actions-port", str(actions_port)]
+    result = CliRunner().invoke(cli, [*args, "--stock-rasa", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "stock Rasa; policy" in result.output
+    stock = assistant_ctl.status(port)
+    assert stock.speedups is False
+    assert _command_line(stock.pids["rasa"])[1:] == [str(env / "rasa"), "run"]
