@@ -12,6 +12,7 @@ stock function it replaces.
 - ``past_states``: dialogue states replayed once per event instead of once per prediction.
 - ``rule_lookup``: only the rules that can match are checked, and only as far back as needed.
 - ``tracker_copy``: tracker copies taken from the tracker's state, not by replaying it.
+- ``tracker_store``: the next turn's tracker rebuilt from the store just after the reply.
 - ``intent_features``: the intent classifier's input row built in one step.
 - ``debug_copies``: no deep copies for debug log lines that are not written.
 """
@@ -30,6 +31,7 @@ from speedups import (
     past_states,
     rule_lookup,
     tracker_copy,
+    tracker_store,
 )
 
 MODULES = (
@@ -40,6 +42,7 @@ MODULES = (
     past_states,
     rule_lookup,
     tracker_copy,
+    tracker_store,
     intent_features,
     debug_copies,
 )

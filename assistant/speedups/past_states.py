@@ -5,8 +5,9 @@ action of the whole conversation. Stock Rasa rebuilds that list from scratch eac
 replays every event into a fresh tracker, so a turn (three predictions, the rule policy asking
 twice for the first) replays the history four times, and the cost grows with the conversation.
 
-Here the replay is kept between calls on the same tracker object (one turn's predictions) and
-only the events appended since the last call are replayed. The cached replay is reused only if
+Here the replay is kept between calls on the same tracker object (one turn's predictions, and
+the next turn when ``tracker_store`` prepares the tracker and calls ``prepare``) and only the
+events appended since the last call are replayed. The cached replay is reused only if
 the tracker's applied events still start with the very same event objects it replayed; anything
 else (a restart, an undo, a rewound turn, another tracker) replays from the start, as stock Rasa
 does. Each call returns fresh state dicts: callers delete keys from them.
@@ -46,13 +47,16 @@ class _Replay:
         self.last_ml_action_sub_state: dict[str, Any] | None = None
         self.turn_was_hidden = False
 
-    def matches(self, domain: Domain, args: tuple[bool, bool, Any], applied: list[Any]) -> bool:
-        if domain is not self.domain or args != (
+    def serves(self, domain: Domain, args: tuple[bool, bool, Any]) -> bool:
+        """Whether this replay is for the same domain and arguments."""
+        return domain is self.domain and args == (
             self.omit_unset_slots,
             self.ignore_rule_only_turns,
             self.rule_only_data,
-        ):
-            return False
+        )
+
+    def continues(self, applied: list[Any]) -> bool:
+        """Whether ``applied`` starts with the very events replayed so far."""
         if len(applied) < len(self.events):
             return False
         return all(a is b for a, b in zip(applied, self.events, strict=False))
@@ -114,12 +118,34 @@ def _fresh(states: list[State]) -> list[State]:
     return [{key: copy(sub) for key, sub in state.items()} for state in states]
 
 
-# One replay per live tracker object, dropped with the tracker.
-_replays: dict[int, tuple[weakref.ref, _Replay]] = {}
+# The replays of each live tracker object (one per domain and arguments), dropped with it.
+_replays: dict[int, tuple[weakref.ref, list[_Replay]]] = {}
+MAX_REPLAYS_PER_TRACKER = 4
+# The latest distinct (domain, arguments) the policies asked for, newest last: what prepare() uses.
+_requests: list[tuple[Domain, tuple[bool, bool, Any]]] = []
 
 
 def _forget(tracker_id: int) -> None:
     _replays.pop(tracker_id, None)
+
+
+def _replay_for(domain: Domain, tracker: DialogueStateTracker, args: tuple) -> _Replay:
+    """The tracker's replay for these arguments, advanced to its current events."""
+    applied = tracker.applied_events()
+    entry = _replays.get(id(tracker))
+    if entry is None or entry[0]() is not tracker:
+        ref = weakref.ref(tracker, lambda _, key=id(tracker): _forget(key))
+        entry = _replays[id(tracker)] = (ref, [])
+    replays = entry[1]
+    replay = next((r for r in replays if r.serves(domain, args)), None)
+    if replay is None or not replay.continues(applied):
+        if replay is not None:
+            replays.remove(replay)
+        replay = _Replay(domain, tracker, *args)
+        replays.append(replay)
+        del replays[:-MAX_REPLAYS_PER_TRACKER]
+    replay.advance(applied)
+    return replay
 
 
 def states_for_tracker_history(
@@ -130,16 +156,18 @@ def states_for_tracker_history(
     rule_only_data: dict[str, Any] | None = None,
 ) -> list[State]:
     """``Domain.states_for_tracker_history`` with the replay kept between calls."""
-    applied = tracker.applied_events()
     args = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-    entry = _replays.get(id(tracker))
-    replay = entry[1] if entry is not None and entry[0]() is tracker else None
-    if replay is None or not replay.matches(self, args, applied):
-        replay = _Replay(self, tracker, *args)
-        ref = weakref.ref(tracker, lambda _, key=id(tracker): _forget(key))
-        _replays[id(tracker)] = (ref, replay)
-    replay.advance(applied)
-    return replay.states_so_far()
+    request = (self, args)
+    if not _requests or _requests[-1][0] is not self or _requests[-1][1] != args:
+        _requests[:] = [r for r in _requests if r[0] is not self or r[1] != args][-3:]
+        _requests.append(request)
+    return _replay_for(self, tracker, args).states_so_far()
+
+
+def prepare(tracker: DialogueStateTracker) -> None:
+    """Replay a tracker ahead of its next turn, for the requests the policies made lately."""
+    for domain, args in list(_requests):
+        _replay_for(domain, tracker, args)
 
 
 # (owner, attribute, replacement) for speedups.install()

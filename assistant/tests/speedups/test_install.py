@@ -9,8 +9,10 @@ every tracker must be identical, apart from timestamps and message ids.
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import speedups
+from speedups import tracker_store
 
 ADULT = {"id": "adult", "age": 34, "interests": ["fashion", "coffee"],
          "browsing_history": ["black wool turtleneck (viewed yesterday)"]}  # fmt: skip
@@ -63,10 +65,12 @@ def _play(agent, tag: str) -> list:
         for seed, (policy, locale, persona, texts) in enumerate(CONVERSATIONS):
             sender = f"{tag}-{seed}"
             for turn, text in enumerate(texts):
+                await asyncio.sleep(0.001)  # the pause between turns, when trackers are prepared
                 channel = CollectingOutputChannel()
                 metadata = _metadata(policy, locale, persona, seed, turn)
                 await agent.handle_message(UserMessage(text, channel, sender, metadata=metadata))
                 transcript.append([{**m, "recipient_id": None} for m in channel.messages])
+            await asyncio.sleep(0.001)
             tracker = await agent.tracker_store.retrieve(sender)
             transcript.append([_comparable(e.as_dict()) for e in tracker.events])
         return transcript
@@ -77,7 +81,20 @@ def _play(agent, tag: str) -> list:
 def test_conversations_are_identical_with_and_without_the_speed_ups(agent, stock_rasa):
     stock = _play(agent, "stock")
     speedups.install()
-    fast = _play(agent, "fast")
+    rebuilt_at_retrieve = []
+    original = tracker_store._stock_deserialise
+
+    def count(*args):
+        if sys._getframe(1).f_code.co_name != "_prepare":
+            rebuilt_at_retrieve.append(args[1])
+        return original(*args)
+
+    tracker_store._stock_deserialise = count
+    try:
+        fast = _play(agent, "fast")
+    finally:
+        tracker_store._stock_deserialise = original
+    assert rebuilt_at_retrieve == []  # every later turn got the tracker prepared after the last
     assert fast == stock
     replies = [m for turn in stock for m in turn if "text" in m]
     pushes = [m for turn in stock for m in turn if m.get("custom", {}).get("coi", {}).get("push")]

@@ -75,3 +75,22 @@ def test_another_tracker_or_other_arguments_never_reuse_a_replay(domain):
     assert domain.states_for_tracker_history(first, True, True, RULE_ONLY) == _stock(
         domain, first, True, True, RULE_ONLY
     )
+
+
+def test_a_prepared_tracker_continues_the_replay_made_ahead(domain, monkeypatch):
+    from speedups import past_states
+
+    monkeypatch.setattr(past_states, "_requests", [])  # only the request made below
+    rng = random.Random(8)
+    domain.states_for_tracker_history(DialogueStateTracker.from_events("x", [], domain.slots))
+    tracker = DialogueStateTracker.from_events("p", [], domain.slots)
+    for _ in range(40):
+        tracker.update(random_event(rng, domain))
+    past_states.prepare(tracker)  # as tracker_store does after a turn is saved
+    [replay] = past_states._replays[id(tracker)][1]
+    assert replay.events == tracker.applied_events()
+    for _ in range(6):
+        tracker.update(random_event(rng, domain))
+    assert replay.continues(tracker.applied_events())  # (this seed adds no undo)
+    assert domain.states_for_tracker_history(tracker) == _stock(domain, tracker)
+    assert past_states._replays[id(tracker)][1] == [replay]
