@@ -67,6 +67,14 @@ def world_factory():
 
 
 @pytest.fixture(scope="session")
+def domain():
+    """The project's domain (domain.yml), without a trained model."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ASSISTANT_DIR / "domain.yml"))
+
+
+@pytest.fixture(scope="session")
 def model_path() -> Path:
     path = train.model_path(train.data_hash())
     if not path.exists():

@@ -11,7 +11,6 @@ before the next call, as when a turn rewinds and goes on.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 import speedups
@@ -19,13 +18,7 @@ from _random_events import random_event
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 RULE_ONLY = {"rule_only_slots": ["opted_out"], "rule_only_loops": ["offer_form"]}
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(DOMAIN_FILE))
 
 
 def _stock(domain, tracker, *args):

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
-import pytest
 import speedups
 from _random_events import random_event
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
-
-DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(DOMAIN_FILE))
 
 
 def _state(tracker: DialogueStateTracker) -> dict:

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-from pathlib import Path
 
-import pytest
 from _random_events import random_event
+from conftest import ASSISTANT_DIR
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from speedups import tracker_store
-
-DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
-
-
-@pytest.fixture(scope="module")
-def domain() -> Domain:
-    return Domain.load(str(DOMAIN_FILE))
 
 
 def _tracker(domain, sender, seed, events=40):
@@ -75,7 +67,7 @@ def test_a_tracker_prepared_from_an_older_string_or_domain_is_not_used(domain):
         assert retrieved.slots[domain.slots[0].name].value == "newer"
 
         await _save(store, tracker)
-        store.domain = Domain.load(str(DOMAIN_FILE))  # a new model's domain
+        store.domain = Domain.load(str(ASSISTANT_DIR / "domain.yml"))  # a new model's domain
         retrieved = await store.retrieve("a")
         assert retrieved is not None and retrieved.slots[domain.slots[0].name].value == "newer"
         assert (id(store), "a") not in tracker_store._prepared
