@@ -11,18 +11,23 @@ in the server process that installs it.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 
-# Per runner and target list: (node name, names of the nodes it needs) in dependency order.
-_plans: dict[tuple[int, tuple[str, ...]], list[tuple[str, tuple[str, ...]]]] = {}
+Plan = list[tuple[str, tuple[str, ...]]]  # (node name, names of the nodes it needs), in order
+
+# Per runner (dropped with it, e.g. when a new model is loaded) and target list.
+_plans: weakref.WeakKeyDictionary[DaskGraphRunner, dict[tuple[str, ...], Plan]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _plan(runner: DaskGraphRunner, targets: list[str]) -> list[tuple[str, tuple[str, ...]]]:
-    key = (id(runner), tuple(targets))
-    plan = _plans.get(key)
+def _plan(runner: DaskGraphRunner, targets: list[str]) -> Plan:
+    plans = _plans.setdefault(runner, {})
+    plan = plans.get(tuple(targets))
     if plan is None:
         nodes = runner._graph_schema.minimal_graph_schema(targets).nodes
         plan, placed = [], set()
@@ -38,7 +43,7 @@ def _plan(runner: DaskGraphRunner, targets: list[str]) -> list[tuple[str, tuple[
 
         for name in nodes:
             place(name)
-        plan = _plans[key] = plan
+        plans[tuple(targets)] = plan
     return plan
 
 
