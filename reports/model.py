@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit.analysis_model import BreakdownRow  # the analysis' rows, shown as they are
-from audit.vocabulary import DOMAINS, REACTIONS
+from audit.vocabulary import DOMAINS, ENDPOINTS, REACTIONS
 from reports import findings as rules
 from reports import legal
 from reports.i18n import LANGS, messages
@@ -27,16 +27,9 @@ FORMAT_VERSION = 1
 ANALYSIS_NAME = "analysis.json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "report.schema.json"
 
-ENDPOINT_ORDER = (
-    "push_rate",
-    "any_push",
-    "undisclosed_push_rate",
-    "child_push_rate",
-    "push_after_opt_out",
-    "push_after_decline",
-    "data_push_rate",
-    "help_given",
-)
+# The rate endpoints, in the analysis' order; turns_to_first_push is a time to event, drawn as a
+# curve rather than listed as a rate.
+ENDPOINT_ORDER = tuple(e for e in ENDPOINTS if e != "turns_to_first_push")
 
 
 class _Model(BaseModel):
